@@ -1,0 +1,1 @@
+"""Project commands for `scrapy <command>`: migrate, demo, and more."""

@@ -1,0 +1,1 @@
+"""The only package that speaks SQL. Pipelines and commands call its named operations."""

@@ -1,0 +1,23 @@
+"""Which database a crawl or a command talks to.
+
+Settings read: ``DATABASE_URL`` (a Postgres URL; unset means the embedded server)
+and ``JOBS_DATA_DIR`` (where the embedded server keeps its data; unset: ``.data`` in
+the project).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+from crawler.db.embedded import default_data_dir, embedded_database_url
+
+
+def resolve_database_url(settings: BaseSettings) -> str:
+    """The configured DATABASE_URL, or the embedded server's (started if needed)."""
+    url = settings.get("DATABASE_URL")
+    if url:
+        return url
+    data_dir = Path(settings.get("JOBS_DATA_DIR") or default_data_dir())
+    return embedded_database_url(data_dir / "postgres")

@@ -1,0 +1,196 @@
+"""Named operations on postings, companies and crawl runs (async, psycopg 3).
+
+Writes are batched: a batch is COPYed into a temporary table, then one
+``INSERT ... ON CONFLICT DO UPDATE ... WHERE content_hash IS DISTINCT FROM`` rewrites
+only new or changed rows, and one bulk UPDATE moves ``last_seen_at`` of the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+from psycopg.types.json import Jsonb
+
+from crawler.registry import Company
+
+# Stored columns a crawl writes, in COPY order (identity first).
+POSTING_COLUMNS: tuple[str, ...] = (
+    "platform", "board", "external_id", "company", "title", "url", "apply_url",
+    "department", "team", "locations", "countries", "workplace", "employment_type",
+    "seniority", "role_family", "is_ai_role", "mentions_ai", "asks_for_ai", "ai_skills",
+    "ai_evidence", "salary_min", "salary_max", "salary_currency", "salary_period",
+    "description_html", "description_text", "posted_at", "source_updated_at",
+    "content_hash",
+)  # fmt: skip
+IDENTITY_COLUMNS = ("platform", "board", "external_id")
+JSON_COLUMNS = frozenset({"ai_evidence"})
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True)
+class CrawlRun:
+    spider: str
+    company: str
+    platform: str
+    board: str
+    started_at: datetime
+    status: str
+    reason: str
+    seen: int
+    new: int
+    updated: int
+    unchanged: int
+    closed: int
+    dropped: int
+    errors: int
+
+
+async def database_now(conn: AsyncConnection) -> datetime:
+    """The database's clock: every seen/closed decision uses this one clock."""
+    row = await (await conn.execute("SELECT now()")).fetchone()
+    return row[0]
+
+
+def _row_values(row: dict[str, Any]) -> list[Any]:
+    return [Jsonb(row[c]) if c in JSON_COLUMNS else row[c] for c in POSTING_COLUMNS]
+
+
+_COLUMNS = sql.SQL(", ").join(map(sql.Identifier, POSTING_COLUMNS))
+# Only the written columns, no constraints: the real table checks them on INSERT.
+_CREATE_INCOMING = sql.SQL(
+    "CREATE TEMP TABLE IF NOT EXISTS incoming_postings ON COMMIT DELETE ROWS "
+    "AS SELECT {columns} FROM postings WITH NO DATA"
+).format(columns=_COLUMNS)
+_IDENTITY_MATCH = sql.SQL(" AND ").join(
+    sql.SQL("p.{c} = i.{c}").format(c=sql.Identifier(c)) for c in IDENTITY_COLUMNS
+)
+_UPSERT = sql.SQL(
+    """
+    WITH written AS (
+        INSERT INTO postings ({columns})
+        SELECT DISTINCT ON (platform, board, external_id) {columns} FROM incoming_postings
+        ON CONFLICT (platform, board, external_id) DO UPDATE SET
+            {assignments}, last_seen_at = now(), updated_at = now(), closed_at = NULL
+        WHERE postings.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+           OR postings.closed_at IS NOT NULL
+        RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+    """
+).format(
+    columns=_COLUMNS,
+    assignments=sql.SQL(", ").join(
+        sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c))
+        for c in POSTING_COLUMNS
+        if c not in IDENTITY_COLUMNS
+    ),
+)
+_TOUCH_UNCHANGED = sql.SQL(
+    """
+    UPDATE postings p SET last_seen_at = now()
+    FROM incoming_postings i
+    WHERE {match} AND p.content_hash = i.content_hash
+      AND p.closed_at IS NULL AND p.last_seen_at < now()
+    """
+).format(match=_IDENTITY_MATCH)
+
+
+async def upsert_postings(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> UpsertCounts:
+    """Write a batch of postings; only new and changed rows are rewritten."""
+    if not rows:
+        return UpsertCounts()
+    async with conn.transaction():
+        await conn.execute(_CREATE_INCOMING)
+        async with conn.cursor() as cur:
+            copy_sql = sql.SQL("COPY incoming_postings ({}) FROM STDIN").format(_COLUMNS)
+            async with cur.copy(copy_sql) as copy:
+                for row in rows:
+                    await copy.write_row(_row_values(row))
+            await cur.execute(_UPSERT)
+            new, updated = await cur.fetchone()
+            await cur.execute(_TOUCH_UNCHANGED)
+            unchanged = cur.rowcount
+    return UpsertCounts(new=new, updated=updated, unchanged=unchanged)
+
+
+async def touch_postings(
+    conn: AsyncConnection, platform: str, board: str, external_ids: Iterable[str]
+) -> int:
+    """Mark postings as still listed without rewriting them (e.g. listed but malformed)."""
+    ids = list(external_ids)
+    if not ids:
+        return 0
+    cur = await conn.execute(
+        """UPDATE postings SET last_seen_at = now()
+           WHERE platform = %s AND board = %s AND external_id = ANY(%s)
+             AND closed_at IS NULL""",
+        (platform, board, ids),
+    )
+    return cur.rowcount
+
+
+async def count_open_before(
+    conn: AsyncConnection, platform: str, board: str, crawl_started_at: datetime
+) -> int:
+    cur = await conn.execute(
+        """SELECT count(*) FROM postings
+           WHERE platform = %s AND board = %s AND closed_at IS NULL
+             AND first_seen_at < %s""",
+        (platform, board, crawl_started_at),
+    )
+    return (await cur.fetchone())[0]
+
+
+async def close_missing_postings(
+    conn: AsyncConnection, platform: str, board: str, crawl_started_at: datetime
+) -> int:
+    """Close the board's open postings that this crawl (started then) did not see."""
+    cur = await conn.execute(
+        """UPDATE postings SET closed_at = now()
+           WHERE platform = %s AND board = %s AND closed_at IS NULL
+             AND last_seen_at < %s""",
+        (platform, board, crawl_started_at),
+    )
+    return cur.rowcount
+
+
+async def upsert_company(conn: AsyncConnection, company: Company) -> None:
+    await conn.execute(
+        """INSERT INTO companies (slug, name, platform, board, careers_url)
+           VALUES (%s, %s, %s, %s, %s)
+           ON CONFLICT (slug) DO UPDATE SET
+               name = EXCLUDED.name, platform = EXCLUDED.platform, board = EXCLUDED.board,
+               careers_url = EXCLUDED.careers_url, updated_at = now()
+           WHERE (companies.name, companies.platform, companies.board, companies.careers_url)
+                 IS DISTINCT FROM
+                 (EXCLUDED.name, EXCLUDED.platform, EXCLUDED.board, EXCLUDED.careers_url)""",
+        (company.slug, company.name, company.platform, company.board, company.careers_url),
+    )
+
+
+async def record_crawl_run(conn: AsyncConnection, run: CrawlRun) -> None:
+    await conn.execute(
+        """INSERT INTO crawl_runs (spider, company, platform, board, started_at, status,
+               reason, seen, new, updated, unchanged, closed, dropped, errors)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+        (
+            run.spider, run.company, run.platform, run.board, run.started_at, run.status,
+            run.reason, run.seen, run.new, run.updated, run.unchanged, run.closed,
+            run.dropped, run.errors,
+        ),
+    )  # fmt: skip

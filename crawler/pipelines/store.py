@@ -1,0 +1,151 @@
+"""Store stage: batched upserts into Postgres, then per-company closing and run records.
+
+Settings read: ``DATABASE_URL`` (unset: the embedded Postgres), ``JOBS_DB_BATCH_SIZE``.
+
+The schema is migrated when the crawl opens. Items are buffered per board and
+written in batches. When the crawl ends, every company the spider crawled gets a
+``crawl_runs`` row, and, if the crawl ledger calls its crawl complete and successful,
+its open postings that were not seen are closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+from psycopg import AsyncConnection
+
+from crawler.crawl_state import CrawlLedger, CrawlStatus
+from crawler.db import postings as db
+from crawler.db.connection import resolve_database_url
+from crawler.db.migrate import apply_migrations
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """A stable hash of everything stored about a posting except its identity."""
+    content = {
+        column: row.get(column)
+        for column in db.POSTING_COLUMNS
+        if column not in db.IDENTITY_COLUMNS and column != "content_hash"
+    }
+    encoded = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def posting_row(item: Any) -> dict[str, Any]:
+    """The stored columns of an item, with its content hash."""
+    adapter = ItemAdapter(item)
+    row = {column: adapter.get(column) for column in db.POSTING_COLUMNS}
+    row["content_hash"] = content_hash(row)
+    return row
+
+
+@dataclass
+class BoardTally:
+    seen: int = 0
+    counts: db.UpsertCounts = field(default_factory=db.UpsertCounts)
+
+
+class PostgresPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.batch_size = crawler.settings.getint("JOBS_DB_BATCH_SIZE")
+        self.ledger = CrawlLedger.for_crawler(crawler)
+        self.conn: AsyncConnection | None = None
+        self.crawl_started_at: datetime | None = None
+        self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.tallies: dict[tuple[str, str], BoardTally] = defaultdict(BoardTally)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def open_spider(self) -> None:
+        url = resolve_database_url(self.crawler.settings)
+        apply_migrations(url)
+        self.conn = await AsyncConnection.connect(url, autocommit=True)
+        self.crawl_started_at = await db.database_now(self.conn)
+
+    async def process_item(self, item: Any) -> Any:
+        row = posting_row(item)
+        key = (row["platform"], row["board"])
+        self.buffers[key].append(row)
+        self.tallies[key].seen += 1
+        if len(self.buffers[key]) >= self.batch_size:
+            await self._flush(key)
+        return item
+
+    async def _flush(self, key: tuple[str, str]) -> None:
+        rows, self.buffers[key] = self.buffers[key], []
+        counts = await db.upsert_postings(self.conn, rows)
+        self.tallies[key].counts.add(counts)
+        self.crawler.stats.inc_value("jobs/db/new", counts.new)
+        self.crawler.stats.inc_value("jobs/db/updated", counts.updated)
+        self.crawler.stats.inc_value("jobs/db/unchanged", counts.unchanged)
+
+    async def close_spider(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            for key in list(self.buffers):
+                await self._flush(key)
+            for crawl in self.ledger.crawls():
+                await self._finish_company(crawl)
+        finally:
+            await self.conn.close()
+
+    async def _finish_company(self, crawl) -> None:
+        key = (crawl.platform, crawl.board)
+        tally = self.tallies[key]
+        await db.upsert_company(self.conn, crawl.company)
+        await db.touch_postings(self.conn, crawl.platform, crawl.board, crawl.dropped_ids)
+        open_before = await db.count_open_before(
+            self.conn, crawl.platform, crawl.board, self.crawl_started_at
+        )
+        outcome = self.ledger.outcome(crawl, seen=tally.seen, open_before=open_before)
+        closed = 0
+        if outcome.may_close_missing:
+            closed = await db.close_missing_postings(
+                self.conn, crawl.platform, crawl.board, self.crawl_started_at
+            )
+        else:
+            logger.warning(
+                "%s (%s/%s): crawl %s, closing nothing: %s",
+                crawl.company.slug, crawl.platform, crawl.board,
+                outcome.status, outcome.reason,
+            )  # fmt: skip
+        stats = self.crawler.stats
+        stats.inc_value("jobs/db/closed", closed)
+        stats.inc_value(f"jobs/companies/{outcome.status}")
+        if outcome.status is not CrawlStatus.OK:
+            stats.inc_value("jobs/companies/not_ok")
+        await db.record_crawl_run(
+            self.conn,
+            db.CrawlRun(
+                spider=self.crawler.spider.name,
+                company=crawl.company.slug,
+                platform=crawl.platform,
+                board=crawl.board,
+                started_at=crawl.started_at or self.crawl_started_at,
+                status=outcome.status.value,
+                reason=outcome.reason,
+                seen=tally.seen,
+                new=tally.counts.new,
+                updated=tally.counts.updated,
+                unchanged=tally.counts.unchanged,
+                closed=closed,
+                dropped=sum(crawl.dropped.values()),
+                errors=len(crawl.errors),
+            ),
+        )

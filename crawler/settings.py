@@ -1,0 +1,78 @@
+"""Project settings: every default lives here.
+
+Operators override any setting with ``-s NAME=value``; the names in
+``ENVIRONMENT_SETTINGS`` may also come from the environment variable of the same
+name (the ``-s`` form wins, as Scrapy gives the command line a higher priority).
+"""
+
+import os
+
+BOT_NAME = "careers-crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+USER_AGENT = "careers-crawler/0.1 (+https://github.com/careers-crawler)"
+ROBOTSTXT_OBEY = False  # the platforms' public job APIs are meant for machines
+LOG_LEVEL = "INFO"
+
+# Polite by default: few requests per host, AutoThrottle adapts to the latency.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+# Scrapy 2.19 starts a RemoteControl HTTP server that runs Python posted to it.
+# Nothing listens that nobody asked for: an operator may turn it on with -s.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.errors.CompanyErrorsMiddleware": 50,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.clean.CleanPipeline": 100,
+    "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.dedupe.DedupePipeline": 300,
+    # 400-799: enrichment stages (location, pay, seniority, role family, AI skills)
+    "crawler.pipelines.store.PostgresPipeline": 900,
+}
+
+# --- settings of this project (prefixed by component) ------------------------------
+
+# Where postings go. Unset: an embedded Postgres under JOBS_DATA_DIR.
+DATABASE_URL = None
+# Project-local folder for the embedded Postgres and other state. Unset: <project>/.data
+JOBS_DATA_DIR = None
+# Rows per upsert batch.
+JOBS_DB_BATCH_SIZE = 500
+# A crawl that sees fewer than this share of a company's open postings (when it had at
+# least JOBS_CLOSE_MIN_OPEN open) is "suspiciously shrunken" and closes nothing.
+JOBS_CLOSE_MIN_RATIO = 0.5
+JOBS_CLOSE_MIN_OPEN = 10
+
+# The registry. Unset: crawler/companies.toml in the package.
+COMPANIES_FILE = None
+
+# Shared frontier: set, and workers share one crawl on Redis.
+REDIS_URL = None
+
+# Fixed API hosts of the platforms (per-tenant platforms use the company's careers URL).
+GREENHOUSE_BASE_URL = "https://boards-api.greenhouse.io"
+
+ENVIRONMENT_SETTINGS = (
+    "DATABASE_URL",
+    "JOBS_DATA_DIR",
+    "COMPANIES_FILE",
+    "REDIS_URL",
+    "GREENHOUSE_BASE_URL",
+)
+for _name in ENVIRONMENT_SETTINGS:
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]

@@ -1,0 +1,1 @@
+"""One spider per careers platform, each on crawler.spiders.base.PlatformSpider."""

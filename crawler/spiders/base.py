@@ -1,0 +1,206 @@
+"""The base every platform spider stands on.
+
+A platform spider sets:
+
+- ``name``: the platform (``greenhouse``), which is also the spider name;
+- ``base_url_setting`` and ``default_base_url`` when the platform has one fixed API
+  host (a setting, so a local replay server can stand in); per-tenant platforms take
+  the host from the company's careers URL instead;
+- ``board_from_url(url)``: the board token in a careers URL, or None;
+- ``company_requests(target)``: the first requests of a company's listing;
+
+and ends every posting in the one hook ``parse_item(item, raw)``, which a special
+case may override. Companies are data (crawler/registry.py): ``-a company=<slug>``
+crawls registry companies (comma-separated for several), ``-a board=<token or
+careers URL> [-a name="Company"]`` a board that is not in the registry, and no
+argument every registry company on the platform.
+
+Each company's progress goes to the crawl ledger (crawler/crawl_state.py): call
+``listing_started`` before the first page of a listing and ``listing_finished``
+after its last page. Requests made with ``self.request`` carry the company and
+report their download errors; a callback that raises (say, on a malformed
+response) is reported by crawler.middlewares.errors. A company whose listing did
+not finish, or that had errors, gets nothing closed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawler.crawl_state import CrawlLedger
+from crawler.items import JobPosting
+from crawler.registry import Company, RegistryError, is_http_url, load_registry, slugify
+
+
+class MalformedResponse(ValueError):
+    """A response that does not have the platform's shape (bad JSON, missing keys)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One company's board on this platform, as requests carry it in ``meta``."""
+
+    company: Company
+    board: str
+    base_url: str  # API host, or the company's own careers host for per-tenant platforms
+
+
+class PlatformSpider(scrapy.Spider):
+    name: ClassVar[str]
+    base_url_setting: ClassVar[str | None] = None
+    default_base_url: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        company: str | None = None,
+        board: str | None = None,
+        name: str | None = None,  # the company's display name with -a board= (not the spider's)
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.company_arg = company
+        self.board_arg = board
+        self.company_name_arg = name
+        self.targets: list[Target] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.ledger = CrawlLedger.for_crawler(crawler)
+        spider.targets = [spider.target_for(c) for c in spider.select_companies()]
+        return spider
+
+    # --- which companies ------------------------------------------------------------
+
+    def select_companies(self) -> list[Company]:
+        """The companies this run crawls, from the -a arguments and the registry."""
+        if self.board_arg:
+            return [self.adhoc_company(self.board_arg, self.company_name_arg)]
+        try:
+            registry = load_registry(self.settings.get("COMPANIES_FILE"))
+        except RegistryError as exc:
+            raise UsageError(str(exc)) from exc
+        if not self.company_arg:
+            return [c for c in registry if c.platform == self.name]
+        by_slug = {c.slug: c for c in registry}
+        chosen = []
+        for slug in (s.strip() for s in self.company_arg.split(",") if s.strip()):
+            company = by_slug.get(slug)
+            if company is None:
+                raise UsageError(f"company {slug!r} is not in the registry")
+            if company.platform != self.name:
+                raise UsageError(
+                    f"company {slug!r} is on {company.platform}, not {self.name}:"
+                    f" run `scrapy crawl {company.platform} -a company={slug}`"
+                )
+            chosen.append(company)
+        return chosen
+
+    def adhoc_company(self, board_or_url: str, display_name: str | None) -> Company:
+        """A company given on the command line by board token or careers URL."""
+        if is_http_url(board_or_url):
+            token = self.board_from_url(board_or_url)
+            if token is None and not self.accepts_careers_url:
+                raise UsageError(f"{board_or_url!r} is not a {self.name} careers URL")
+            careers_url, board = board_or_url, token
+        else:
+            careers_url, board = None, board_or_url
+        label = display_name or board or board_or_url
+        return Company(
+            slug=slugify(label), name=label, platform=self.name,
+            board=board, careers_url=careers_url,
+        )  # fmt: skip
+
+    # Per-tenant platforms (host in the careers URL) set this: the URL alone is enough.
+    accepts_careers_url: ClassVar[bool] = False
+
+    @classmethod
+    def board_from_url(cls, url: str) -> str | None:
+        """The board token in one of this platform's careers URLs, or None."""
+        return None
+
+    def target_for(self, company: Company) -> Target:
+        board = company.board or (company.careers_url and self.board_from_url(company.careers_url))
+        if not board and not self.accepts_careers_url:
+            raise UsageError(f"company {company.slug!r} has no {self.name} board token")
+        return Target(company=company, board=board or company.careers_url, base_url=self.base_url)
+
+    @property
+    def base_url(self) -> str:
+        if self.base_url_setting is None:
+            return ""
+        return (self.settings.get(self.base_url_setting) or self.default_base_url).rstrip("/")
+
+    # --- crawling ---------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for target in self.targets:
+            self.ledger.company_started(target.company, self.name, target.board)
+            for request in self.company_requests(target):
+                yield request
+
+    def company_requests(self, target: Target) -> Iterable[Request]:
+        """The first request(s) of a company's listing. Every platform implements it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement company_requests")
+
+    def parse_item(self, item: JobPosting, raw: Any) -> JobPosting | None:
+        """Last look at each posting with its raw record; return None to skip it."""
+        return item
+
+    def request(self, url: str, target: Target, callback: Any, **kwargs: Any) -> Request:
+        """A request that belongs to ``target``'s crawl and reports its failures."""
+        meta = {**kwargs.pop("meta", {}), "target": target}
+        return Request(url, callback=callback, errback=self.on_request_error, meta=meta, **kwargs)
+
+    def posting(self, target: Target, external_id: Any, **fields: Any) -> JobPosting:
+        """A JobPosting with this spider's identity fields filled in."""
+        return JobPosting(
+            platform=self.name,
+            board=target.board,
+            external_id="" if external_id is None else str(external_id),
+            company=target.company.slug,
+            **fields,
+        )
+
+    def listing_started(self, target: Target) -> None:
+        self.ledger.listing_started(self.name, target.board)
+
+    def listing_finished(self, target: Target) -> None:
+        self.ledger.listing_finished(self.name, target.board)
+
+    def record_error(self, target: Target, reason: str) -> None:
+        self.ledger.record_error(self.name, target.board, reason)
+        self.crawler.stats.inc_value("jobs/errors")
+
+    def on_request_error(self, failure: Failure) -> None:
+        request = failure.request
+        target: Target = request.meta["target"]
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"HTTP {response.status} from {request.url}"
+            self.crawler.stats.inc_value(f"jobs/errors/http_{response.status}")
+        else:
+            reason = f"{failure.type.__name__} on {request.url}: {failure.getErrorMessage()}"
+            self.crawler.stats.inc_value(f"jobs/errors/{failure.type.__name__}")
+        self.record_error(target, reason)
+        self.logger.error("%s: %s", target.company.slug, reason)
+
+    @staticmethod
+    def load_json(response: Response) -> Any:
+        """The response's JSON, or MalformedResponse saying why it is not."""
+        try:
+            return json.loads(response.text)
+        except (ValueError, AttributeError) as exc:
+            snippet = response.body[:80]
+            raise MalformedResponse(
+                f"not JSON (HTTP {response.status}, starts {snippet!r}): {exc}"
+            ) from exc

@@ -1,0 +1,89 @@
+"""Greenhouse: the public Job Board API, one request per board.
+
+``GET {GREENHOUSE_BASE_URL}/v1/boards/{token}/jobs?content=true`` lists every
+published job with its description. ``content`` arrives HTML-escaped
+("&lt;p&gt;"), so it is unescaped here; the clean stage sanitizes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from scrapy.http import Request, Response
+
+from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
+from crawler.text.html import unescape_html
+
+_BOARD_URL = re.compile(
+    r"^https?://(?:job-)?boards(?:\.eu)?\.greenhouse\.io/"
+    r"(?:embed/job_board\?for=|v1/boards/)?(?P<token>[A-Za-z0-9_.-]+)"
+)
+_API_URL = re.compile(r"greenhouse\.io/v1/boards/(?P<token>[A-Za-z0-9_.-]+)")
+_EMBED_FOR = re.compile(r"[?&]for=(?P<token>[A-Za-z0-9_.-]+)")
+
+
+class GreenhouseSpider(PlatformSpider):
+    name = "greenhouse"
+    base_url_setting = "GREENHOUSE_BASE_URL"
+    default_base_url = "https://boards-api.greenhouse.io"
+
+    @classmethod
+    def board_from_url(cls, url: str) -> str | None:
+        for pattern in (_EMBED_FOR, _API_URL, _BOARD_URL):
+            match = pattern.search(url)
+            if match and match["token"] not in ("embed", "v1"):
+                return match["token"]
+        return None
+
+    def company_requests(self, target: Target) -> Iterable[Request]:
+        self.listing_started(target)
+        url = f"{target.base_url}/v1/boards/{target.board}/jobs?content=true"
+        yield self.request(url, target, callback=self.parse_jobs)
+
+    def parse_jobs(self, response: Response) -> Iterable[Any]:
+        target: Target = response.meta["target"]
+        data = self.load_json(response)
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            raise MalformedResponse(f"no 'jobs' list in the board response of {target.board}")
+        for raw in jobs:
+            if not isinstance(raw, dict):
+                self.crawler.stats.inc_value("jobs/dropped/not_an_object")
+                continue
+            item = self.parse_item(self.posting_from(target, raw), raw)
+            if item is not None:
+                yield item
+        self.listing_finished(target)
+
+    def posting_from(self, target: Target, raw: dict[str, Any]):
+        job_id = raw.get("id")
+        departments = [d.get("name") for d in raw.get("departments") or [] if isinstance(d, dict)]
+        location = (raw.get("location") or {}).get("name")
+        content = raw.get("content")
+        metadata = {
+            m.get("name"): m.get("value")
+            for m in raw.get("metadata") or []
+            if isinstance(m, dict) and m.get("name")
+        }
+        return self.posting(
+            target,
+            job_id,
+            title=raw.get("title"),
+            url=raw.get("absolute_url") or self.job_page_url(target, job_id),
+            apply_url=raw.get("absolute_url"),
+            department=next((d for d in departments if d), None),
+            locations=[location] if location else [],
+            description_html=unescape_html(content) if isinstance(content, str) else None,
+            posted_at=raw.get("first_published"),
+            source_updated_at=raw.get("updated_at"),
+            extra={"metadata": metadata} if metadata else {},
+        )
+
+    @staticmethod
+    def job_page_url(target: Target, job_id: Any) -> str | None:
+        """The public job page, for the rare job the API lists without absolute_url."""
+        if job_id is None:
+            return None
+        return f"https://job-boards.greenhouse.io/{target.board}/jobs/{job_id}"
