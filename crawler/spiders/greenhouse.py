@@ -75,7 +75,9 @@ class GreenhouseSpider(PlatformSpider):
             apply_url=raw.get("absolute_url"),
             department=next((d for d in departments if d), None),
             locations=[location] if location else [],
-            description_html=unescape_html(content) if isinstance(content, str) else None,
+            description_html=unescape_html(content)
+            if isinstance(content, str) and content
+            else None,
             posted_at=raw.get("first_published"),
             source_updated_at=raw.get("updated_at"),
             extra={"metadata": metadata} if metadata else {},

@@ -1,0 +1,73 @@
+"""`scrapy demo`: an offline crawl of recorded responses into the database.
+
+Starts a local replay server (crawler/replay.py) with the recordings listed in
+``demo/routes.json``, points every ``*_BASE_URL`` setting (and the demo registry's
+``{replay}`` careers URLs) at it, crawls every platform of ``demo/companies.toml``
+in one process, and prints what landed. Writes to DATABASE_URL when set, else to
+the embedded Postgres, exactly as a real crawl does.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.db.connection import resolve_database_url
+from crawler.db.embedded import PROJECT_ROOT
+from crawler.db.summary import open_postings_by_company
+from crawler.registry import load_registry
+from crawler.replay import ReplayServer, load_routes
+
+DEMO_DIR = PROJECT_ROOT / "demo"
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def short_desc(self) -> str:
+        return "Crawl recorded responses from a local replay server (no internet needed)"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not (DEMO_DIR / "routes.json").exists():
+            raise UsageError(f"no demo recordings in {DEMO_DIR}: run from a checkout")
+        database_url = resolve_database_url(self.settings)
+        server = ReplayServer(load_routes(DEMO_DIR / "routes.json")).start()
+        try:
+            registry_file = self._demo_registry(server.url)
+            self.settings.set("COMPANIES_FILE", str(registry_file), priority="cmdline")
+            self.settings.set("DATABASE_URL", database_url, priority="cmdline")
+            for name in list(self.settings.attributes):
+                if name.endswith("_BASE_URL"):
+                    self.settings.set(name, server.url, priority="cmdline")
+            platforms = sorted({c.platform for c in load_registry(registry_file)})
+            for platform in platforms:
+                self.crawler_process.crawl(platform)
+            self.crawler_process.start()
+        finally:
+            server.stop()
+        if server.unmatched:
+            print(f"requests with no recording: {server.unmatched}")
+        self._print_summary(database_url)
+
+    def _demo_registry(self, replay_url: str) -> Path:
+        data_dir = Path(self.settings.get("JOBS_DATA_DIR") or PROJECT_ROOT / ".data")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        text = (DEMO_DIR / "companies.toml").read_text(encoding="utf-8")
+        path = data_dir / "demo-companies.toml"
+        path.write_text(text.replace("{replay}", replay_url), encoding="utf-8")
+        return path
+
+    @staticmethod
+    def _print_summary(database_url: str) -> None:
+        rows = open_postings_by_company(database_url)
+        print(f"\n{'company':<22}{'platform':<17}{'open':>6}  last crawl")
+        for row in rows:
+            print(
+                f"{row['name']:<22}{row['platform']:<17}{row['open']:>6}  {row['last_status']}"
+                f" (new {row['new']}, updated {row['updated']}, unchanged {row['unchanged']},"
+                f" closed {row['closed']})"
+            )
+        print(f"\n{sum(r['open'] for r in rows)} open postings from {len(rows)} companies")

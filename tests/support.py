@@ -1,0 +1,83 @@
+"""Helpers the tests share: real crawls in a subprocess, database queries, fake responses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from scrapy.http import Request, TextResponse
+from scrapy.utils.test import get_crawler
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+# Settings that must never leak from the developer's shell into a test crawl.
+_ISOLATED_ENV = ("DATABASE_URL", "COMPANIES_FILE", "REDIS_URL", "JOBS_DATA_DIR")
+
+
+# `python -W error::scrapy.exceptions...` cannot name a category before scrapy is
+# imported, so the child process installs the filter itself, then runs the CLI.
+_SCRAPY_WITH_DEPRECATIONS_AS_ERRORS = (
+    "import sys, warnings; from scrapy.exceptions import ScrapyDeprecationWarning; "
+    "warnings.simplefilter('error', ScrapyDeprecationWarning); "
+    "sys.argv[0] = 'scrapy'; from scrapy.cmdline import execute; execute()"
+)
+
+
+def fixture_text(relative: str) -> str:
+    return (FIXTURES / relative).read_text(encoding="utf-8")
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+
+    def assert_clean(self) -> None:
+        """The crawl ran to its end with no traceback and no deprecated Scrapy API."""
+        assert self.returncode == 0, self.log[-4000:]
+        assert "ScrapyDeprecationWarning" not in self.log, self.log[-4000:]
+        assert "Traceback" not in self.log, self.log[-4000:]
+        assert "Spider closed (finished)" in self.log, self.log[-4000:]
+
+
+def run_scrapy(
+    *args: str, settings: dict[str, Any] | None = None, timeout: int = 180
+) -> CrawlResult:
+    """Run `scrapy <args>` from the project root in a fresh process, as an operator would.
+
+    Scrapy's deprecation warnings are errors there too.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in _ISOLATED_ENV}
+    command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    completed = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
+
+
+def query(database_url: str, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def make_spider(spidercls: type, settings: dict[str, Any] | None = None, **spider_args: Any):
+    """A spider built as Scrapy builds it (from_crawler), for parsing tests."""
+    crawler = get_crawler(spidercls, settings)
+    return crawler._create_spider(**spider_args)
+
+
+def fake_response(
+    url: str, body: str | bytes, meta: dict[str, Any] | None = None, status: int = 200
+) -> TextResponse:
+    request = Request(url, meta=meta or {})
+    if isinstance(body, str):
+        body = body.encode()
+    return TextResponse(url, body=body, status=status, request=request, encoding="utf-8")

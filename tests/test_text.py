@@ -1,0 +1,64 @@
+"""Dates and description HTML as the clean stage turns them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.text.dates import parse_date
+from crawler.text.html import html_to_text, sanitize_html, unescape_html
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-10-02T09:15:00-04:00", datetime(2026, 10, 2, 13, 15, tzinfo=UTC)),
+        ("2026-10-02T09:15:00Z", datetime(2026, 10, 2, 9, 15, tzinfo=UTC)),
+        ("2026-10-02", datetime(2026, 10, 2, tzinfo=UTC)),
+        (1761998400000, datetime(2025, 11, 1, 12, 0, tzinfo=UTC)),  # epoch milliseconds
+        (1761998400, datetime(2025, 11, 1, 12, 0, tzinfo=UTC)),  # epoch seconds
+        ("1761998400000", datetime(2025, 11, 1, 12, 0, tzinfo=UTC)),
+        ("Posted 3 days ago", datetime(2026, 11, 23, 12, 0, tzinfo=UTC)),
+        ("Posted 30+ Days Ago", datetime(2026, 10, 27, 12, 0, tzinfo=UTC)),
+        ("Posted Yesterday", datetime(2026, 11, 25, 12, 0, tzinfo=UTC)),
+        ("Posted Today", datetime(2026, 11, 26, 12, 0, tzinfo=UTC)),
+        (None, None),
+        ("", None),
+        ("not a date at all, really", None),
+        (0, None),
+        (True, None),
+    ],
+)
+def test_parse_date(value, expected):
+    parsed = parse_date(value, NOW)
+    if expected is None or parsed is None:
+        assert parsed == expected
+    else:
+        assert abs((parsed - expected).total_seconds()) < 60, parsed
+
+
+def test_sanitize_keeps_structure_and_removes_what_runs():
+    raw = unescape_html(
+        "&lt;h2 style=&quot;color:red&quot;&gt;Role&lt;/h2&gt;&lt;ul&gt;&lt;li&gt;Go&lt;/li&gt;"
+        "&lt;/ul&gt;&lt;img src=x onerror=alert(1)&gt;&lt;iframe src=//evil&gt;&lt;/iframe&gt;"
+        "&lt;a href=&quot;javascript:steal()&quot;&gt;x&lt;/a&gt;"
+        "&lt;a href=&quot;https://ok.example/apply&quot; target=&quot;_blank&quot;&gt;"
+        "apply&lt;/a&gt;"
+    )
+    clean = sanitize_html(raw)
+    assert clean.startswith("<h2>Role</h2><ul><li>Go</li></ul>")
+    for bad in ("style=", "<img", "onerror", "<iframe", "javascript:", "target="):
+        assert bad not in clean
+    assert (
+        '<a href="https://ok.example/apply" rel="noopener noreferrer nofollow">apply</a>' in clean
+    )
+
+
+def test_html_to_text_puts_blocks_on_lines():
+    text = html_to_text("<h2>About</h2><p>We build.</p><ul><li>Python</li><li>SQL</li></ul>")
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines == ["About", "We build.", "Python", "SQL"]
+    assert html_to_text("") == ""
