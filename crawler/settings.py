@@ -63,15 +63,40 @@ COMPANIES_FILE = None
 # Shared frontier: set, and workers share one crawl on Redis.
 REDIS_URL = None
 
-# Fixed API hosts of the platforms (per-tenant platforms use the company's careers URL).
+# API hosts of the platforms. Per-tenant ones are templates: {board} is the company's
+# board token, and a registry careers URL's host wins over the template.
 GREENHOUSE_BASE_URL = "https://boards-api.greenhouse.io"
+LEVER_BASE_URL = "https://api.lever.co"
+LEVER_EU_BASE_URL = "https://api.eu.lever.co"
+ASHBY_BASE_URL = "https://api.ashbyhq.com"
+SMARTRECRUITERS_BASE_URL = "https://api.smartrecruiters.com"
+WORKABLE_BASE_URL = "https://apply.workable.com"
+WORKDAY_BASE_URL = None  # per tenant: always the host of the company's careers URL
+RECRUITEE_BASE_URL = "https://{board}.recruitee.com"
+PERSONIO_BASE_URL = "https://{board}.jobs.personio.de"
+TEAMTAILOR_BASE_URL = "https://{board}.teamtailor.com"
+BAMBOOHR_BASE_URL = "https://{board}.bamboohr.com"
+
+# The system Chromium that scrapy-playwright drives (never a browser download).
+CHROMIUM_EXECUTABLE_PATH = "/usr/bin/chromium"
 
 ENVIRONMENT_SETTINGS = (
     "DATABASE_URL",
     "JOBS_DATA_DIR",
     "COMPANIES_FILE",
     "REDIS_URL",
+    "CHROMIUM_EXECUTABLE_PATH",
     "GREENHOUSE_BASE_URL",
+    "LEVER_BASE_URL",
+    "LEVER_EU_BASE_URL",
+    "ASHBY_BASE_URL",
+    "SMARTRECRUITERS_BASE_URL",
+    "WORKABLE_BASE_URL",
+    "WORKDAY_BASE_URL",
+    "RECRUITEE_BASE_URL",
+    "PERSONIO_BASE_URL",
+    "TEAMTAILOR_BASE_URL",
+    "BAMBOOHR_BASE_URL",
 )
 for _name in ENVIRONMENT_SETTINGS:
     if os.environ.get(_name):

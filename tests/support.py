@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -81,3 +82,14 @@ def fake_response(
     if isinstance(body, str):
         body = body.encode()
     return TextResponse(url, body=body, status=status, request=request, encoding="utf-8")
+
+
+def write_registry(path: Path, companies: list[dict[str, Any]]) -> Path:
+    """A registry file (for COMPANIES_FILE) with these [[company]] entries."""
+    lines = []
+    for company in companies:
+        lines.append("[[company]]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in company.items()]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

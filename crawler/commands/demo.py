@@ -1,10 +1,10 @@
 """`scrapy demo`: an offline crawl of recorded responses into the database.
 
 Starts a local replay server (crawler/replay.py) with the recordings listed in
-``demo/routes.json``, points every ``*_BASE_URL`` setting (and the demo registry's
-``{replay}`` careers URLs) at it, crawls every platform of ``demo/companies.toml``
-in one process, and prints what landed. Writes to DATABASE_URL when set, else to
-the embedded Postgres, exactly as a real crawl does.
+``demo/<platform>.routes.json``, points every ``*_BASE_URL`` setting (and the demo
+registry's ``{replay}`` careers URLs) at it, crawls every company of
+``demo/<platform>.companies.toml`` in one process, and prints what landed. Writes
+to DATABASE_URL when set, else to the embedded Postgres, exactly as a real crawl does.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ from crawler.replay import ReplayServer, load_routes
 DEMO_DIR = PROJECT_ROOT / "demo"
 
 
+def demo_registry_text(replay_url: str) -> str:
+    """All demo registry files as one registry, ``{replay}`` filled in."""
+    files = sorted(DEMO_DIR.glob("*.companies.toml"))
+    text = "\n".join(path.read_text(encoding="utf-8") for path in files)
+    return text.replace("{replay}", replay_url)
+
+
 class Command(ScrapyCommand):
     requires_project = True
 
@@ -31,10 +38,12 @@ class Command(ScrapyCommand):
         return "Crawl recorded responses from a local replay server (no internet needed)"
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if not (DEMO_DIR / "routes.json").exists():
+        route_files = sorted(DEMO_DIR.glob("*.routes.json"))
+        if not route_files:
             raise UsageError(f"no demo recordings in {DEMO_DIR}: run from a checkout")
         database_url = resolve_database_url(self.settings)
-        server = ReplayServer(load_routes(DEMO_DIR / "routes.json")).start()
+        routes = [route for path in route_files for route in load_routes(path)]
+        server = ReplayServer(routes).start()
         try:
             registry_file = self._demo_registry(server.url)
             self.settings.set("COMPANIES_FILE", str(registry_file), priority="cmdline")
@@ -55,9 +64,8 @@ class Command(ScrapyCommand):
     def _demo_registry(self, replay_url: str) -> Path:
         data_dir = Path(self.settings.get("JOBS_DATA_DIR") or PROJECT_ROOT / ".data")
         data_dir.mkdir(parents=True, exist_ok=True)
-        text = (DEMO_DIR / "companies.toml").read_text(encoding="utf-8")
         path = data_dir / "demo-companies.toml"
-        path.write_text(text.replace("{replay}", replay_url), encoding="utf-8")
+        path.write_text(demo_registry_text(replay_url), encoding="utf-8")
         return path
 
     @staticmethod

@@ -3,9 +3,10 @@
 A platform spider sets:
 
 - ``name``: the platform (``greenhouse``), which is also the spider name;
-- ``base_url_setting`` and ``default_base_url`` when the platform has one fixed API
-  host (a setting, so a local replay server can stand in); per-tenant platforms take
-  the host from the company's careers URL instead;
+- ``base_url_setting`` and ``default_base_url``: the API host, a setting so that a
+  local replay server can stand in. Per-tenant platforms (``per_tenant = True``,
+  e.g. ``{board}.recruitee.com``) use a ``{board}`` template there, and take the host
+  from the company's careers URL when the registry gives one;
 - ``board_from_url(url)``: the board token in a careers URL, or None;
 - ``company_requests(target)``: the first requests of a company's listing;
 
@@ -29,6 +30,7 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -109,7 +111,7 @@ class PlatformSpider(scrapy.Spider):
         """A company given on the command line by board token or careers URL."""
         if is_http_url(board_or_url):
             token = self.board_from_url(board_or_url)
-            if token is None and not self.accepts_careers_url:
+            if token is None and not self.per_tenant:
                 raise UsageError(f"{board_or_url!r} is not a {self.name} careers URL")
             careers_url, board = board_or_url, token
         else:
@@ -120,8 +122,9 @@ class PlatformSpider(scrapy.Spider):
             board=board, careers_url=careers_url,
         )  # fmt: skip
 
-    # Per-tenant platforms (host in the careers URL) set this: the URL alone is enough.
-    accepts_careers_url: ClassVar[bool] = False
+    # Per-tenant platforms (each company on its own host) set this: a careers URL alone
+    # is enough, and its host is where the company's API answers.
+    per_tenant: ClassVar[bool] = False
 
     @classmethod
     def board_from_url(cls, url: str) -> str | None:
@@ -130,15 +133,21 @@ class PlatformSpider(scrapy.Spider):
 
     def target_for(self, company: Company) -> Target:
         board = company.board or (company.careers_url and self.board_from_url(company.careers_url))
-        if not board and not self.accepts_careers_url:
+        if not board and not self.per_tenant:
             raise UsageError(f"company {company.slug!r} has no {self.name} board token")
-        return Target(company=company, board=board or company.careers_url, base_url=self.base_url)
+        board = board or company.careers_url
+        return Target(company=company, board=board, base_url=self.base_url_for(company, board))
 
-    @property
-    def base_url(self) -> str:
+    def base_url_for(self, company: Company, board: str) -> str:
+        """Where this company's board answers: the careers URL's host for per-tenant
+        platforms, else the platform's base URL setting (``{board}`` filled in)."""
+        if self.per_tenant and company.careers_url:
+            parts = urlsplit(company.careers_url)
+            return f"{parts.scheme}://{parts.netloc}"
         if self.base_url_setting is None:
             return ""
-        return (self.settings.get(self.base_url_setting) or self.default_base_url).rstrip("/")
+        template = self.settings.get(self.base_url_setting) or self.default_base_url or ""
+        return template.replace("{board}", board).rstrip("/")
 
     # --- crawling ---------------------------------------------------------------------
 
