@@ -15,6 +15,7 @@ COMMANDS_MODULE = "crawler.commands"
 USER_AGENT = "careers-crawler/0.1 (+https://github.com/careers-crawler)"
 ROBOTSTXT_OBEY = False  # the platforms' public job APIs are meant for machines
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.PostingLogFormatter"
 
 # Polite by default: few requests per host, AutoThrottle adapts to the latency.
 CONCURRENT_REQUESTS = 16

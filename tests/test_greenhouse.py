@@ -180,6 +180,16 @@ def test_first_crawl_inserts_sanitized_postings(replay, database_url):
     assert query(database_url, "SELECT count(*) AS n FROM open_postings")[0]["n"] == 7
 
 
+def test_batches_smaller_than_a_board_write_every_posting_once(replay, database_url):
+    serve_boards(replay)
+    crawl(replay, database_url, JOBS_DB_BATCH_SIZE=1).assert_clean()
+    crawl(replay, database_url, JOBS_DB_BATCH_SIZE=3).assert_clean()
+    assert len(postings(database_url)) == 7
+    last = query(database_url, "SELECT sum(new) AS new, sum(unchanged) AS unchanged "
+                               "FROM crawl_runs WHERE id > 2")[0]  # fmt: skip
+    assert (last["new"], last["unchanged"]) == (0, 7)
+
+
 def test_identical_second_crawl_rewrites_nothing(replay, database_url):
     serve_boards(replay)
     crawl(replay, database_url).assert_clean()
@@ -269,6 +279,7 @@ def test_malformed_response_is_counted_and_logged_while_good_postings_land(repla
     assert "'jobs/dropped/missing_title': 1" in result.log
     assert "'jobs/dropped/bad_url': 1" in result.log
     assert result.log.count("missing_title: greenhouse/stripe posting '7011223'") == 1
+    assert "move money reliably" not in result.log  # the dropped item is named, not dumped
 
     rows = postings(database_url)
     assert set(rows) == {"7011225"}  # the good posting landed

@@ -10,6 +10,7 @@ its open postings that were not seen are closed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -66,6 +67,8 @@ class PostgresPipeline:
         self.crawl_started_at: datetime | None = None
         self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.tallies: dict[tuple[str, str], BoardTally] = defaultdict(BoardTally)
+        # Items are processed concurrently; one connection runs one transaction at a time.
+        self.write_lock = asyncio.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -88,7 +91,8 @@ class PostgresPipeline:
 
     async def _flush(self, key: tuple[str, str]) -> None:
         rows, self.buffers[key] = self.buffers[key], []
-        counts = await db.upsert_postings(self.conn, rows)
+        async with self.write_lock:
+            counts = await db.upsert_postings(self.conn, rows)
         self.tallies[key].counts.add(counts)
         self.crawler.stats.inc_value("jobs/db/new", counts.new)
         self.crawler.stats.inc_value("jobs/db/updated", counts.updated)
