@@ -10,8 +10,11 @@ A routes file (JSON) lists them, with bodies in files beside it:
                  "body_file": "greenhouse/acme_jobs.json"}]}
 
 Keys: method (GET), path, query (parameters that must match; others are ignored),
-status (200), content_type (from the body file's suffix), body or body_file,
-headers. Unmatched requests get a 404 and are logged in ``unmatched``.
+json_body (top-level keys the request's JSON body must have, with equal values; others
+are ignored: ``{"method": "POST", "json_body": {"offset": 20}}``), status (200),
+content_type (from the body file's suffix), body or body_file, headers. Unmatched
+requests get a 404 and are logged in ``unmatched``; ``received`` keeps every request
+with its body, for tests of what a POST sent.
 """
 
 from __future__ import annotations
@@ -35,11 +38,25 @@ class Route:
     status: int = 200
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    json_body: dict[str, Any] | None = None
 
-    def matches(self, method: str, path: str, query: dict[str, str]) -> bool:
+    def matches(self, method: str, path: str, query: dict[str, str], body: bytes = b"") -> bool:
         if method != self.method or path != self.path:
             return False
-        return all(query.get(k) == v for k, v in self.query.items())
+        if not all(query.get(k) == v for k, v in self.query.items()):
+            return False
+        return self.json_body is None or _json_body_has(body, self.json_body)
+
+
+def _json_body_has(body: bytes, expected: dict[str, Any]) -> bool:
+    """Whether ``body`` is a JSON object holding every key of ``expected`` with its value."""
+    try:
+        sent = json.loads(body or b"null")
+    except ValueError:
+        return False
+    if not isinstance(sent, dict):
+        return False
+    return all(key in sent and sent[key] == value for key, value in expected.items())
 
 
 def load_routes(routes_file: str | Path, **variables: str) -> list[Route]:
@@ -72,6 +89,7 @@ class ReplayServer:
         self.routes: list[Route] = list(routes or [])
         self.requests: list[tuple[str, str]] = []
         self.unmatched: list[tuple[str, str]] = []
+        self.received: list[tuple[str, str, bytes]] = []  # (method, path, body)
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -115,11 +133,11 @@ class ReplayServer:
                 parts = urlsplit(self.path)
                 query = dict(parse_qsl(parts.query, keep_blank_values=True))
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 replay.requests.append((self.command, self.path))
+                replay.received.append((self.command, self.path, body))
                 for route in replay.routes:
-                    if route.matches(self.command, parts.path, query):
+                    if route.matches(self.command, parts.path, query, body):
                         self._send(route.status, route.body, route.content_type, route.headers)
                         return
                 replay.unmatched.append((self.command, self.path))
