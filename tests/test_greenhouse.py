@@ -318,3 +318,15 @@ def test_unknown_company_is_a_clear_error(database_url):
     result = run_scrapy("crawl", "greenhouse", "-a", "company=anthropic,nope",
                         settings={"DATABASE_URL": database_url})  # fmt: skip
     assert "company 'nope' is not in the registry" in result.log
+
+
+def test_unreachable_database_is_a_clear_error(replay):
+    serve_boards(replay)
+    result = run_scrapy(
+        "crawl", "greenhouse", "-a", "company=anthropic",
+        settings={"DATABASE_URL": "postgresql://postgres:s3cret@127.0.0.1:1/jobs",
+                  "GREENHOUSE_BASE_URL": replay.url},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "DatabaseUnavailable: cannot use the database postgres@127.0.0.1:1/jobs" in result.log
+    assert "s3cret" not in result.log

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from psycopg.conninfo import conninfo_to_dict
+
 from scrapy.settings import BaseSettings
 
 from crawler.db.embedded import default_data_dir, embedded_database_url
@@ -21,3 +23,18 @@ def resolve_database_url(settings: BaseSettings) -> str:
         return url
     data_dir = Path(settings.get("JOBS_DATA_DIR") or default_data_dir())
     return embedded_database_url(data_dir / "postgres")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The configured database cannot be reached or migrated (the message says which)."""
+
+
+def describe_database(url: str) -> str:
+    """Where a URL points, without its password, for error messages."""
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # an unparsable URL is reported as such by psycopg itself
+        return "DATABASE_URL (unparsable)"
+    parts.pop("password", None)
+    host = parts.get("host", "local socket")
+    return f"{parts.get('user', '?')}@{host}:{parts.get('port', 5432)}/{parts.get('dbname', '?')}"

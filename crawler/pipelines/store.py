@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
+import psycopg
 from itemadapter import ItemAdapter
 from psycopg import AsyncConnection
 
 from crawler.crawl_state import CrawlLedger, CrawlStatus
 from crawler.db import postings as db
-from crawler.db.connection import resolve_database_url
+from crawler.db.connection import DatabaseUnavailable, describe_database, resolve_database_url
 from crawler.db.migrate import apply_migrations
 
 if TYPE_CHECKING:
@@ -76,8 +77,14 @@ class PostgresPipeline:
 
     async def open_spider(self) -> None:
         url = resolve_database_url(self.crawler.settings)
-        apply_migrations(url)
-        self.conn = await AsyncConnection.connect(url, autocommit=True)
+        try:
+            apply_migrations(url)
+            self.conn = await AsyncConnection.connect(url, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailable(
+                f"cannot use the database {describe_database(url)}: {exc}".strip()
+                + " (set DATABASE_URL, or unset it for the embedded Postgres)"
+            ) from None
         self.crawl_started_at = await db.database_now(self.conn)
 
     async def process_item(self, item: Any) -> Any:
