@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict
-
 from scrapy.settings import BaseSettings
 
 from crawler.db.embedded import default_data_dir, embedded_database_url
