@@ -21,6 +21,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 DEFAULT_COMPANIES_FILE = Path(__file__).with_name("companies.toml")
+# The platforms of the contract: one spider each in `scrapy list`.
+PLATFORMS: tuple[str, ...] = (
+    "greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable",
+    "recruitee", "personio", "teamtailor", "bamboohr", "jsonld",
+)  # fmt: skip
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -101,3 +106,51 @@ def is_http_url(value: object) -> bool:
 def slugify(text: str) -> str:
     """A registry-style slug from a name or token ("Fireworks AI" -> "fireworks-ai")."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "company"
+
+
+def select_companies(
+    companies: list[Company],
+    platforms: list[str] | None = None,
+    slugs: list[str] | None = None,
+) -> list[Company]:
+    """The registry companies on any of ``platforms`` and among ``slugs`` (None: all).
+
+    Raises RegistryError naming a slug that is not in the registry, or a filter that
+    leaves nothing to crawl.
+    """
+    by_slug = {c.slug: c for c in companies}
+    unknown = [slug for slug in slugs or [] if slug not in by_slug]
+    if unknown:
+        raise RegistryError(f"not in the registry: {', '.join(map(repr, unknown))}")
+    chosen = [
+        c
+        for c in companies
+        if (not platforms or c.platform in platforms) and (not slugs or c.slug in slugs)
+    ]
+    if not chosen:
+        wanted = " and ".join(
+            part
+            for part in (
+                platforms and f"platform {', '.join(platforms)}",
+                slugs and f"company {', '.join(slugs)}",
+            )
+            if part
+        )
+        raise RegistryError(f"no registry company matches {wanted}")
+    return chosen
+
+
+def company_toml(company: Company) -> str:
+    """The ``[[company]]`` table of one company, ready to paste into a registry file."""
+    lines = ["[[company]]"]
+    for key in ("slug", "name", "platform", "board", "careers_url"):
+        value = getattr(company, key)
+        if value is not None:
+            lines.append(f"{key} = {_toml_string(value)}")
+    lines.append(f"verified = {'true' if company.verified else 'false'}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -8,33 +8,117 @@ import pytest
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
-from crawler.registry import DEFAULT_COMPANIES_FILE, RegistryError, load_registry
+from crawler.registry import (
+    DEFAULT_COMPANIES_FILE,
+    PLATFORMS,
+    Company,
+    RegistryError,
+    company_toml,
+    load_registry,
+    select_companies,
+)
 
 BRIEF_GREENHOUSE = {"anthropic", "databricks", "stripe", "cloudflare", "datadog", "twilio",
                     "elastic", "vercel", "deepmind", "fireworks-ai"}  # fmt: skip
+# The companies the brief names, by slug.
+BRIEF_COMPANIES = BRIEF_GREENHOUSE | {
+    "openai", "mistral", "cohere", "snowflake", "modal", "baseten", "cursor", "linear",
+    "supabase", "posthog", "notion", "plaid",
+}  # fmt: skip
+# The shape of a board token on each platform (the token conventions of companies.toml).
+BOARD_SHAPES = {
+    "greenhouse": r"[a-z0-9][a-z0-9_-]*",
+    "lever": r"[a-z0-9][a-z0-9_.-]*",
+    "ashby": r"[A-Za-z0-9][A-Za-z0-9_.%-]*",
+    "smartrecruiters": r"[A-Za-z0-9][A-Za-z0-9_-]*",
+    "workable": r"[a-z0-9][a-z0-9-]*",
+    "workday": r"[a-z0-9][a-z0-9-]*/[A-Za-z0-9_-]+",
+    "recruitee": r"[a-z0-9][a-z0-9-]*",
+    "personio": r"[a-z0-9][a-z0-9-]*",
+    "teamtailor": r"[a-z0-9][a-z0-9-]*",
+    "bamboohr": r"[a-z0-9][a-z0-9-]*",
+}
+WORKDAY_URL = re.compile(
+    r"https://(?P<tenant>[a-z0-9-]+)\.wd\d+\.myworkdayjobs\.com/(?P<site>[^/?#]+)"
+)
 
 
 def spider_names() -> set[str]:
     return set(SpiderLoader.from_settings(get_project_settings()).list())
 
 
+def spider_classes() -> dict[str, type]:
+    loader = SpiderLoader.from_settings(get_project_settings())
+    return {name: loader.load(name) for name in loader.list()}
+
+
 def test_packaged_registry_is_valid():
     companies = load_registry()
     slugs = [c.slug for c in companies]
     assert len(slugs) == len(set(slugs))
-    known = spider_names()
+    assert len(companies) == 118
     for company in companies:
-        assert company.platform in known, f"{company.slug}: unknown platform {company.platform}"
+        assert company.platform in PLATFORMS, f"{company.slug}: unknown platform"
         assert company.board or company.careers_url
-        if company.board:
-            assert re.fullmatch(r"[\w.\-/]+", company.board), company.slug
         if company.careers_url:
             assert company.careers_url.startswith("https://"), company.slug
+        if company.platform == "jsonld":
+            assert company.board is None and company.careers_url, company.slug
+            continue
+        assert company.board, f"{company.slug}: {company.platform} needs a board token"
+        shape = BOARD_SHAPES[company.platform]
+        assert re.fullmatch(shape, company.board), f"{company.slug}: board {company.board!r}"
+        if company.platform == "workday":
+            match = WORKDAY_URL.fullmatch(company.careers_url or "")
+            assert match, f"{company.slug}: workday needs its myworkdayjobs careers_url"
+            assert company.board == f"{match['tenant']}/{match['site']}", company.slug
 
 
-def test_registry_has_the_greenhouse_companies_of_the_brief():
-    greenhouse = {c.slug for c in load_registry() if c.platform == "greenhouse"}
-    assert greenhouse >= BRIEF_GREENHOUSE
+def test_registry_spreads_across_every_platform():
+    platforms = {c.platform for c in load_registry()}
+    assert platforms == set(PLATFORMS)
+
+
+def test_registry_has_the_companies_of_the_brief():
+    companies = {c.slug: c for c in load_registry()}
+    assert set(companies) >= BRIEF_COMPANIES
+    assert {s for s, c in companies.items() if c.platform == "greenhouse"} >= BRIEF_GREENHOUSE
+
+
+def test_every_contract_platform_is_a_spider():
+    # Fails until every platform's spider module has landed in crawler/spiders/.
+    assert set(PLATFORMS) <= spider_names()
+
+
+@pytest.mark.parametrize("platform", [p for p in PLATFORMS if p != "jsonld"])
+def test_careers_urls_name_the_same_board(platform):
+    """Each careers URL, read by its platform's spider, gives the entry's board token."""
+    spiders = spider_classes()
+    if platform not in spiders:
+        pytest.skip(f"no {platform} spider yet")
+    board_from_url = spiders[platform].board_from_url
+    for company in load_registry():
+        if company.platform == platform and company.careers_url:
+            assert board_from_url(company.careers_url) == company.board, company.slug
+
+
+def test_select_companies_filters_and_names_unknown_slugs():
+    companies = load_registry()
+    chosen = select_companies(companies, platforms=["greenhouse"], slugs=["stripe", "openai"])
+    assert [c.slug for c in chosen] == ["stripe"]
+    assert {c.platform for c in select_companies(companies, platforms=["lever"])} == {"lever"}
+    with pytest.raises(RegistryError, match="not in the registry: 'nope'"):
+        select_companies(companies, slugs=["stripe", "nope"])
+    with pytest.raises(RegistryError, match="no registry company matches platform lever"):
+        select_companies(companies, platforms=["lever"], slugs=["stripe"])
+
+
+def test_company_toml_round_trips(tmp_path):
+    company = Company(slug="acme", name='Acme "Robotics"', platform="greenhouse", board="acme",
+                      careers_url="https://job-boards.greenhouse.io/acme")  # fmt: skip
+    path = tmp_path / "companies.toml"
+    path.write_text(company_toml(company))
+    assert load_registry(path) == [company]
 
 
 @pytest.mark.parametrize(
