@@ -116,7 +116,8 @@ class CrawlLedger:
         ``seen``: postings of the company that reached the database this crawl;
         ``open_before``: postings that were open before it started.
         """
-        if crawl.listings_finished == 0:
+        # A paged listing that broke after its first pages landed postings is partial.
+        if crawl.listings_finished == 0 and seen == 0:
             reason = crawl.errors[0] if crawl.errors else "the listing never finished"
             return Outcome(CrawlStatus.FAILED, reason)
         if crawl.errors or crawl.listings_pending:
