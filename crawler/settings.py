@@ -81,6 +81,12 @@ BAMBOOHR_BASE_URL = "https://{board}.bamboohr.com"
 # The system Chromium that scrapy-playwright drives (never a browser download).
 CHROMIUM_EXECUTABLE_PATH = "/usr/bin/chromium"
 
+# jsonld spider (schema.org JobPosting pages): caps per company, and how long a
+# script-built page may take to build its job list in the browser.
+JSONLD_MAX_LISTING_PAGES = 20
+JSONLD_MAX_POSTING_PAGES = 500
+JSONLD_RENDER_WAIT_MS = 10000
+
 ENVIRONMENT_SETTINGS = (
     "DATABASE_URL",
     "JOBS_DATA_DIR",
