@@ -1,0 +1,205 @@
+"""`scrapy crawlall [--platform P ...] [--company SLUG ...]`: the registry in one process.
+
+Settings read: ``COMPANIES_FILE`` (the registry), ``DATABASE_URL`` (unset: the
+embedded Postgres, started once here and shared by every crawler),
+``JOBS_PROGRESS_INTERVAL`` (seconds between progress updates).
+
+One crawler per platform, each given its platform's companies (``company=a,b,c``),
+all in one process. While they run, a progress line (companies done of total,
+postings stored) is redrawn on a terminal, or logged every interval otherwise. At the
+end a table of every company's crawl_runs row of this run, with boards that keep
+failing or coming back empty flagged from the ``company_health`` view. The exit code
+is 1 when any company's crawl was not ok (failed, partial, or never recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.crawler import CrawlerProcessBase
+from scrapy.exceptions import UsageError
+
+from crawler.db.connection import resolve_database_url
+from crawler.db.health import company_health, crawl_runs_after, last_crawl_run_id
+from crawler.db.migrate import apply_migrations
+from crawler.extensions.progress import ProgressDisplay
+from crawler.registry import Company, RegistryError, load_registry, select_companies
+
+
+@dataclass(frozen=True)
+class CompanyResult:
+    """One company's line of the summary."""
+
+    company: Company
+    run: dict[str, Any] | None  # its crawl_runs row of this run (None: never recorded)
+    health: dict[str, Any] | None  # its company_health row
+
+    @property
+    def status(self) -> str:
+        return self.run["status"] if self.run else "no record"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def note(self) -> str:
+        """Why a person should look at this company, or ''."""
+        notes = []
+        if self.run is None:
+            notes.append("the crawl ended without a record for this company")
+        elif not self.ok:
+            notes.append(self.run["reason"] or "")
+        elif self.run["seen"] == 0:
+            notes.append("listed nothing")
+        health = self.health
+        if health and health["broken"]:
+            last_good = health["last_good_at"]
+            since = f"last postings {last_good:%Y-%m-%d %H:%M}" if last_good else "never listed any"
+            notes.append(
+                f"BROKEN: {health['consecutive_bad']} runs in a row failed or empty ({since})"
+            )
+        return "; ".join(n for n in notes if n)
+
+
+def crawl_registry(
+    process: CrawlerProcessBase,
+    companies: list[Company],
+    display: ProgressDisplay | None = None,
+) -> None:
+    """Crawl these companies in ``process``: one crawler per platform, then run them all."""
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for company in companies:
+        by_platform[company.platform].append(company.slug)
+    for platform, slugs in sorted(by_platform.items()):
+        crawler = process.create_crawler(platform)
+        if display is not None:
+            display.follow(crawler, len(slugs))
+        process.crawl(crawler, company=",".join(slugs))
+    if display is not None:
+        display.start()
+    try:
+        process.start()
+    finally:
+        if display is not None:
+            display.stop()
+
+
+def check_spiders_exist(companies: list[Company], spider_names: list[str]) -> None:
+    """A clear error when a company's platform has no spider in this project."""
+    missing: dict[str, list[str]] = defaultdict(list)
+    for company in companies:
+        if company.platform not in spider_names:
+            missing[company.platform].append(company.slug)
+    if missing:
+        described = "; ".join(
+            f"{platform} ({', '.join(slugs)})" for platform, slugs in sorted(missing.items())
+        )
+        raise UsageError(
+            f"no spider for platform {described}; known: {', '.join(sorted(spider_names))}"
+        )
+
+
+def format_summary(results: list[CompanyResult]) -> str:
+    lines = [
+        f"{'company':<24}{'platform':<16}{'status':<10}"
+        f"{'seen':>6}{'new':>6}{'upd':>6}{'closed':>7}{'errors':>7}  note"
+    ]
+    for result in results:
+        run = result.run or {}
+        counts = [run.get(k, "-") for k in ("seen", "new", "updated", "closed", "errors")]
+        lines.append(
+            f"{result.company.slug:<24}{result.company.platform:<16}{result.status:<10}"
+            f"{counts[0]:>6}{counts[1]:>6}{counts[2]:>6}{counts[3]:>7}{counts[4]:>7}"
+            f"  {result.note()}".rstrip()
+        )
+    not_ok = [r for r in results if not r.ok]
+    broken = [r for r in results if r.health and r.health["broken"]]
+    lines.append(
+        f"\n{len(results) - len(not_ok)} of {len(results)} companies ok, {len(not_ok)} not ok"
+        f" ({', '.join(r.company.slug for r in not_ok) or 'none'});"
+        f" {len(broken)} broken board(s)"
+        f" ({', '.join(r.company.slug for r in broken) or 'none'})"
+    )
+    return "\n".join(lines)
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[--platform P ...] [--company SLUG ...]"
+
+    def short_desc(self) -> str:
+        return "Crawl every registry company (or those chosen) in one process"
+
+    def long_desc(self) -> str:
+        return (
+            "Crawl the registry (COMPANIES_FILE), one crawler per platform, in one process;"
+            " show progress, then a per-company summary that flags broken boards."
+            " Exit code 1 when any company's crawl was not ok."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--platform", action="extend", nargs="+", default=[], metavar="P",
+            help="only companies on these platforms (repeatable, or comma-separated)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--company", action="extend", nargs="+", default=[], metavar="SLUG",
+            help="only these registry companies (repeatable, or comma-separated)",
+        )  # fmt: skip
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected arguments {args}: use --platform / --company")
+        assert self.crawler_process is not None and self.settings is not None
+        spider_names = self.crawler_process.spider_loader.list()
+        companies = self._chosen_companies(opts, spider_names)
+
+        database_url = resolve_database_url(self.settings)
+        self.settings.set("DATABASE_URL", database_url, priority="cmdline")
+        apply_migrations(database_url)
+        after_id = last_crawl_run_id(database_url)
+
+        display = ProgressDisplay(self.settings.getfloat("JOBS_PROGRESS_INTERVAL") or None)
+        crawl_registry(self.crawler_process, companies, display)
+
+        results = summarize(database_url, companies, after_id)
+        print(format_summary(results), flush=True)
+        if self.crawler_process.bootstrap_failed or not all(r.ok for r in results):
+            self.exitcode = 1
+
+    def _chosen_companies(self, opts: argparse.Namespace, spider_names: list[str]) -> list:
+        platforms = _split(opts.platform)
+        unknown = [p for p in platforms if p not in spider_names]
+        if unknown:
+            raise UsageError(
+                f"unknown platform {', '.join(map(repr, unknown))};"
+                f" known: {', '.join(sorted(spider_names))}"
+            )
+        try:
+            registry = load_registry(self.settings.get("COMPANIES_FILE"))
+            companies = select_companies(registry, platforms or None, _split(opts.company) or None)
+        except RegistryError as exc:
+            raise UsageError(str(exc), print_help=False) from exc
+        check_spiders_exist(companies, spider_names)
+        return companies
+
+
+def summarize(database_url: str, companies: list[Company], after_id: int) -> list[CompanyResult]:
+    """Each company's crawl_runs row written after ``after_id`` (its last), and its health."""
+    slugs = [c.slug for c in companies]
+    runs = {row["company"]: row for row in crawl_runs_after(database_url, after_id, slugs)}
+    health = company_health(database_url, slugs)
+    ordered = sorted(companies, key=lambda c: (c.platform, c.slug))
+    return [CompanyResult(c, runs.get(c.slug), health.get(c.slug)) for c in ordered]
+
+
+def _split(values: list[str]) -> list[str]:
+    """Values given repeated, space- or comma-separated, as one list."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]

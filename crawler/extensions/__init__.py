@@ -1,0 +1,1 @@
+"""Scrapy extensions of this project (progress display of `scrapy crawlall`)."""

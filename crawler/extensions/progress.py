@@ -1,0 +1,147 @@
+"""Progress of a crawl: companies done of total, postings stored so far.
+
+Settings read: ``JOBS_PROGRESS_INTERVAL`` (seconds between two updates; default 1 on
+a terminal, 30 in a log).
+
+``CompanyProgress`` follows one crawler through its signals and the crawl ledger.
+A company is done when none of its requests is still in flight and its listing
+either finished or hit an error (a company waiting on its detail pages is not done).
+``ProgressDisplay`` adds up the trackers of every crawler in the process (crawlall
+runs one per platform) and shows one line, redrawn in place when stderr is a
+terminal, else logged every interval. ``ProgressExtension`` is the same for a single
+`scrapy crawl` (add it to EXTENSIONS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Self, TextIO
+
+from scrapy import signals
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request
+
+logger = logging.getLogger(__name__)
+
+
+class CompanyProgress:
+    """How far one crawler (one platform) has got."""
+
+    def __init__(self, crawler: Crawler, companies: int) -> None:
+        self.crawler = crawler
+        self.companies = companies  # how many this crawler was asked to crawl
+        self.postings = 0
+        self.finished = False
+        self._in_flight: Counter[str] = Counter()  # board -> requests not yet downloaded
+        connect = crawler.signals.connect
+        connect(self._scheduled, signal=signals.request_scheduled)
+        connect(self._left, signal=signals.request_dropped)
+        connect(self._left, signal=signals.request_left_downloader)
+        connect(self._item_stored, signal=signals.item_scraped)
+        connect(self._closed, signal=signals.spider_closed)
+
+    def _scheduled(self, request: Request) -> None:
+        target = request.meta.get("target")
+        if target is not None:
+            self._in_flight[target.board] += 1
+
+    def _left(self, request: Request) -> None:
+        target = request.meta.get("target")
+        if target is not None:
+            self._in_flight[target.board] -= 1
+
+    def _item_stored(self, item: Any) -> None:
+        self.postings += 1
+
+    def _closed(self) -> None:
+        self.finished = True
+
+    def companies_done(self) -> int:
+        if self.finished:
+            return self.companies
+        ledger = getattr(self.crawler, "crawl_ledger", None)
+        if ledger is None:
+            return 0
+        return sum(
+            1
+            for crawl in ledger.crawls()
+            if self._in_flight[crawl.board] <= 0
+            and (crawl.errors or (crawl.listings_finished and not crawl.listings_pending))
+        )
+
+
+class ProgressDisplay:
+    """One progress line for every crawler of the process."""
+
+    def __init__(self, interval: float | None = None, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.on_terminal = self.stream.isatty()
+        self.interval = interval or (1.0 if self.on_terminal else 30.0)
+        self.trackers: list[CompanyProgress] = []
+        self._next: asyncio.TimerHandle | None = None
+
+    def follow(self, crawler: Crawler, companies: int) -> CompanyProgress:
+        tracker = CompanyProgress(crawler, companies)
+        self.trackers.append(tracker)
+        return tracker
+
+    def line(self) -> str:
+        total = sum(t.companies for t in self.trackers)
+        done = sum(t.companies_done() for t in self.trackers)
+        postings = sum(t.postings for t in self.trackers)
+        return f"{done}/{total} companies done, {postings:,} postings stored"
+
+    def start(self) -> None:
+        """Show the line every interval from now on (the crawl's event loop runs it)."""
+        self._next = asyncio.get_event_loop().call_later(self.interval, self._tick)
+
+    def _tick(self) -> None:
+        self.show()
+        self._next = asyncio.get_event_loop().call_later(self.interval, self._tick)
+
+    def show(self) -> None:
+        if self.on_terminal:
+            self.stream.write(f"\r\033[K{self.line()}")
+            self.stream.flush()
+        else:
+            logger.info("progress: %s", self.line())
+
+    def stop(self) -> None:
+        if self._next is not None:
+            self._next.cancel()
+            self._next = None
+        if self.on_terminal:
+            self.stream.write(f"\r\033[K{self.line()}\n")
+            self.stream.flush()
+        else:
+            logger.info("progress: %s", self.line())
+
+
+class ProgressExtension:
+    """The progress line for a single `scrapy crawl`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        interval = crawler.settings.getfloat("JOBS_PROGRESS_INTERVAL") or None
+        self.display = ProgressDisplay(interval)
+        self.crawler = crawler
+        self.tracker: CompanyProgress | None = None
+        crawler.signals.connect(self._opened, signal=signals.spider_opened)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _opened(self, spider: Any) -> None:
+        self.tracker = self.display.follow(self.crawler, len(getattr(spider, "targets", [])))
+        self.display.start()
+
+    def _closed(self) -> None:
+        if self.tracker is not None:
+            self.tracker.finished = True
+        self.display.stop()
