@@ -42,6 +42,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 200,
     "crawler.pipelines.dedupe.DedupePipeline": 300,
     # 400-799: enrichment stages (location, pay, seniority, role family, AI skills)
+    "crawler.pipelines.ai_skills.AiSkillsPipeline": 600,
     "crawler.pipelines.store.PostgresPipeline": 900,
 }
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 
 from crawler.text.dates import parse_date
-from crawler.text.html import html_to_text, sanitize_html
+from crawler.text.html import parse_fragment, sanitize_html, tree_to_text
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,8 +53,13 @@ class CleanPipeline:
         if raw_html:
             clean_html = sanitize_html(raw_html)
             adapter["description_html"] = clean_html or None
+            # parsed once: the text comes from this tree, and the AI-skills stage reads
+            # its headings from extra["html_tree"] (transient, removed there, never stored)
+            tree = parse_fragment(clean_html) if clean_html else None
+            if tree is not None and isinstance(adapter.get("extra"), dict):
+                adapter["extra"]["html_tree"] = tree
             if not adapter.get("description_text"):
-                adapter["description_text"] = html_to_text(clean_html) or None
+                adapter["description_text"] = tree_to_text(tree) or None
         else:
             adapter["description_html"] = None
             self.stats.inc_value("jobs/field/description/missing")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import html_text
+import lxml.html
 import nh3
 
 # An allow-list: what a job description needs to read well, nothing that runs or styles.
@@ -38,3 +39,15 @@ def html_to_text(fragment: str) -> str:
     if not fragment:
         return ""
     return html_text.extract_text(fragment, guess_layout=True).strip()
+
+
+def parse_fragment(fragment: str) -> lxml.html.HtmlElement:
+    """A parsed tree of (sanitized) description HTML, for stages that read its structure."""
+    return html_text.parse_html(fragment)
+
+
+def tree_to_text(tree: lxml.html.HtmlElement | None) -> str:
+    """html_to_text of an already parsed, already sanitized tree (no second parse)."""
+    if tree is None:
+        return ""
+    return html_text.etree_to_text(tree, guess_layout=True).strip()

@@ -1,0 +1,349 @@
+"""AI skills: which AI/ML skills a posting names, whether its role asks for them, and
+whether the role itself is AI work (the tag ids and rules of AI_SKILLS.md).
+
+Every alias of ``ai_taxonomy.toml`` goes into one Aho-Corasick automaton, built once;
+a posting's title and text are scanned in one pass each. A hit counts when it stands
+on word boundaries, in the written case for case-aware aliases (ML, RL, RAG, AI, JAX),
+and passes its context rules (ML in HTML, "RAG status", a JD/LLM law degree...).
+Where hits overlap, the longest wins.
+
+Whether a posting *asks* for AI depends on where the hit stands: the role's duties
+and requirements ask, company blurbs, benefits, legal and hiring-process text do not
+(see crawler.enrich.sections).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import ahocorasick
+
+from crawler.enrich.sections import ASKING_KINDS, NEUTRAL_KINDS, Section, section_at
+
+CONTEXT_WINDOW = 80  # characters either side for require_near / reject_near
+EDGE_WINDOW = 60  # characters before / after for reject_before / reject_after
+TAG_ORDER_FILE = "ai_taxonomy.toml"
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    reject_before: re.Pattern[str] | None = None
+    reject_after: re.Pattern[str] | None = None
+    reject_near: re.Pattern[str] | None = None
+    require_near: re.Pattern[str] | None = None
+
+    def allows(self, text: str, start: int, end: int) -> bool:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        if self.reject_before and self.reject_before.search(
+            text[max(line_start, start - EDGE_WINDOW) : start]
+        ):
+            return False
+        if self.reject_after and self.reject_after.search(
+            text[end : min(line_end, end + EDGE_WINDOW)]
+        ):
+            return False
+        window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
+        if self.reject_near and self.reject_near.search(window):
+            return False
+        return not (self.require_near and not self.require_near.search(window))
+
+
+@dataclass(frozen=True)
+class Alias:
+    phrase: str  # as written in the taxonomy
+    tags: tuple[str, ...]
+    exact: bool  # matched only in the written case
+    rules: tuple[ContextRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    tags: tuple[str, ...]
+    phrase: str  # as it stands in the text
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    tags: tuple[str, ...]
+    automaton: Any  # ahocorasick.Automaton: lowercased key -> list[Alias]
+
+    def find(self, text: str) -> list[Mention]:
+        """Every accepted alias hit in the text, leftmost-longest, without overlaps."""
+        if not text:
+            return []
+        lowered = _lower_keeping_offsets(text)
+        candidates: list[Mention] = []
+        for last, aliases in self.automaton.iter(lowered):
+            for alias in aliases:
+                end = last + 1
+                start = end - len(alias.phrase_key)
+                if not _on_word_boundaries(text, start, end):
+                    continue
+                found = text[start:end]
+                if alias.exact and found != alias.phrase:
+                    continue
+                if all(rule.allows(text, start, end) for rule in alias.rules):
+                    candidates.append(Mention(alias.tags, found, start, end))
+        candidates.sort(key=lambda m: (m.start, m.start - m.end))
+        chosen: list[Mention] = []
+        reach = -1
+        for mention in candidates:
+            if mention.start >= reach:
+                chosen.append(mention)
+                reach = mention.end
+        return chosen
+
+
+@dataclass(frozen=True)
+class _CompiledAlias(Alias):
+    phrase_key: str = ""  # the lowercased form this entry matches
+
+
+def _lower_keeping_offsets(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _on_word_boundaries(text: str, start: int, end: int) -> bool:
+    if _is_word_char(text[start]) and start > 0 and _is_word_char(text[start - 1]):
+        return False
+    return not (_is_word_char(text[end - 1]) and end < len(text) and _is_word_char(text[end]))
+
+
+def _variants(phrase: str, exact: bool) -> set[str]:
+    """The written phrase, its plural, and hyphen-free spellings of hyphenated phrases."""
+    forms = {phrase}
+    if "-" in phrase and not exact:
+        forms |= {phrase.replace("-", " "), phrase.replace("-", "")}
+    if phrase[-1].isalpha() and not phrase.endswith("s") and not exact:
+        forms |= {form + "s" for form in forms}
+    return forms
+
+
+def _compile(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+
+@cache
+def load_taxonomy() -> Taxonomy:
+    """The taxonomy of the package, compiled once per process."""
+    raw = tomllib.loads(
+        resources.files("crawler.enrich").joinpath(TAG_ORDER_FILE).read_text("utf-8")
+    )
+    return build_taxonomy(raw)
+
+
+def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
+    rules_by_alias: dict[str, list[ContextRule]] = {}
+    for spec in raw.get("context", []):
+        rule = ContextRule(
+            reject_before=_compile(spec.get("reject_before")),
+            reject_after=_compile(spec.get("reject_after")),
+            reject_near=_compile(spec.get("reject_near")),
+            require_near=_compile(spec.get("require_near")),
+        )
+        for phrase in spec["aliases"]:
+            rules_by_alias.setdefault(phrase.lower(), []).append(rule)
+
+    # phrase (lowered, with exactness) -> tags, so an alias under two tags gives both
+    tags_of: dict[tuple[str, bool], list[str]] = {}
+    written: dict[tuple[str, bool], str] = {}
+    for tag, spec in raw["tag"].items():
+        for exact, key in ((False, "aliases"), (True, "exact")):
+            for phrase in spec.get(key, []):
+                ident = (phrase.lower(), exact)
+                written.setdefault(ident, phrase)
+                if tag not in tags_of.setdefault(ident, []):
+                    tags_of[ident].append(tag)
+
+    automaton = ahocorasick.Automaton()
+    entries: dict[str, list[_CompiledAlias]] = {}
+    for (lowered, exact), tags in tags_of.items():
+        phrase = written[(lowered, exact)]
+        rules = tuple(rules_by_alias.get(lowered, ()))
+        forms = _variants(phrase, exact)
+        for form in forms:
+            alias = _CompiledAlias(
+                phrase=phrase, tags=tuple(tags), exact=exact, rules=rules,
+                phrase_key=form.lower(),
+            )  # fmt: skip
+            entries.setdefault(form.lower(), []).append(alias)
+    for key, aliases in entries.items():
+        automaton.add_word(key, aliases)
+    automaton.make_automaton()
+    return Taxonomy(tags=tuple(raw["tag"]), automaton=automaton)
+
+
+# --- the posting's verdict ----------------------------------------------------------
+
+# Sentences that name AI without asking the applicant for it, wherever they stand.
+_NOT_AN_ASK = re.compile(
+    r"(we|may|might|will|use|uses|using|leverage)\b[^.]{0,40}\b(AI|artificial intelligence"
+    r"|automated)\b[^.]{0,80}\b(screen|review|assess|evaluat|process|sort|rank)\w*"
+    r"[^.]{0,60}\b(applications?|candidates?|resumes?|CVs?|applicants?)"
+    r"|\b(applications?|candidates?|resumes?|CVs?|interviews?|hiring|recruit\w*)\b"
+    r"[^.]{0,80}\b(AI|artificial intelligence)\b[^.]{0,40}\b(tools?|screen\w*|notetak\w*)"
+    r"|\bAI (tools? )?(stipend|budget|allowance|subscriptions?|credits)"
+    r"|\b(access to|licen[cs]es? for|subscriptions? to|stipend for)\b[^.]{0,30}\bAI\b"
+    r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
+    r"|\bwe are an AI|\bwe're an AI|\bAI-(first|native) (company|workplace|culture)",
+    re.IGNORECASE,
+)
+# Sentences about the company rather than the job (in text without a clear heading).
+_ABOUT_THE_COMPANY = re.compile(
+    r"^\s*(we are|we're|we build|we've|our (mission|company|platform|products?|customers"
+    r"|investors|team of|story|vision)|founded|headquartered|backed by|trusted by"
+    r"|join us|at [A-Z]\w*,? we)\b|\b(is|are) (a|an|the) (leading|global|fast-growing"
+    r"|world's|\w+-backed)|\b(company|startup|unicorn|series [a-e])\b",
+)
+_ABOUT_THE_JOB = re.compile(
+    r"\b(you|your|you'll|you will|this role|the role|the candidate|we're looking for"
+    r"|we are looking for|experience (with|in)|familiarity|responsib\w+|required|preferred"
+    r"|plus|expected)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?;]\s|\n")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    right_match = _SENTENCE_END.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    return text[left:right]
+
+
+def mention_asks(text: str, mention: Mention, section: Section) -> bool:
+    """Whether this hit stands where the role asks for (or involves) AI."""
+    if section.kind in NEUTRAL_KINDS:
+        return False
+    sentence = _sentence_around(text, mention.start, mention.end)
+    if _NOT_AN_ASK.search(sentence):
+        return False
+    if section.kind in ASKING_KINDS:
+        return True
+    if section.kind == "company":
+        return bool(re.search(r"\b(this role|in this position|you will|you'll)\b", sentence))
+    # intro or an unknown heading: ask unless the sentence is about the company
+    if _ABOUT_THE_JOB.search(sentence):
+        return True
+    return not _ABOUT_THE_COMPANY.search(sentence)
+
+
+def evidence_entry(mention: Mention, section: str) -> list[dict[str, Any]]:
+    return [
+        {"tag": tag, "phrase": mention.phrase, "start": mention.start, "end": mention.end,
+         "section": section}
+        for tag in mention.tags
+    ]  # fmt: skip
+
+
+# --- is the role itself AI work? -----------------------------------------------------
+
+# Titles whose main work is building, training, serving or researching AI/ML systems,
+# or producing and judging data for models.
+_AI_ROLE_TITLE = re.compile(
+    r"machine[- ]learning|\bML\b|\bMLOps\b|\bLLMOps\b|deep learning|computer vision|\bNLP\b"
+    r"|\bLLMs?\b|\bAI (engineer|researcher|scientist|research|trainer|tutor|specialist"
+    r"|developer|architect|safety|alignment|evaluator|red team\w*|annotator|data)"
+    r"|(applied|research) scientist|\bAI/ML\b|model evaluat\w*|\bevals?\b|interpretability"
+    r"|alignment|AI safety|reinforcement learning|speech recognition|\bperception\b"
+    r"|\binference\b|data (trainer|annotator|labell?er)|generative AI|\bGenAI\b"
+    r"|prompt engineer|ranking|recommend\w*|model training|pre-?training|post-?training"
+    r"|fine-?tuning|\bCV\b engineer|research engineer",
+    re.IGNORECASE,
+)
+# Titles that need the posting's asks to confirm the AI work (research, inference...).
+_NEEDS_CONFIRMATION = re.compile(
+    r"(applied|research) scientist|research engineer|\binference\b|\bperception\b|ranking"
+    r"|recommend\w*|\bevals?\b|alignment|interpretability",
+    re.IGNORECASE,
+)
+# Roles around AI that are not AI work: product, sales, support, go-to-market, legal...
+_NOT_AI_ROLE_TITLE = re.compile(
+    r"product (manager|lead|owner|marketing|designer)|program manager|\bTPM\b|\bPM\b"
+    r"|marketing|sales|account (executive|manager|director)|recruit\w*|designer|counsel"
+    r"|attorney|lawyer|paralegal|accountant|writer|customer|support|success|solutions"
+    r"|developer relations|devrel|advocate|partnerships?|business development|\bpolicy"
+    r"|communications|operations|people|talent|finance|\bGTM\b|go-to-market|full[- ]?stack"
+    r"|front[- ]?end|site reliability|\bSRE\b|security|data ?cent(er|re)|technician"
+    r"|facilities|analyst|consultant|enablement|strategy|editor|community|events|office"
+    r"|executive assistant|trainer, sales|hardware",
+    re.IGNORECASE,
+)
+# Tags whose ask shows model work, not mere use of AI products.
+MODEL_WORK_TAGS = frozenset({
+    "machine-learning", "deep-learning", "pytorch", "tensorflow", "jax", "fine-tuning",
+    "reinforcement-learning", "llm-inference", "mlops", "computer-vision", "nlp", "speech",
+    "recommender-systems", "model-evaluation", "ai-safety", "gpu-computing", "hugging-face",
+    "llm",
+})  # fmt: skip
+
+
+def is_ai_role(title: str | None, asked_tags: set[str]) -> bool:
+    """Whether the job's main work is AI/ML itself, judged from the title first."""
+    title = title or ""
+    if _NOT_AI_ROLE_TITLE.search(title):
+        return False
+    model_work = asked_tags & MODEL_WORK_TAGS
+    if _AI_ROLE_TITLE.search(title):
+        return not _NEEDS_CONFIRMATION.search(title) or bool(model_work - {"llm"})
+    return False
+
+
+# --- the whole posting ----------------------------------------------------------------
+
+
+@dataclass
+class AiVerdict:
+    mentions_ai: bool = False
+    asks_for_ai: bool = False
+    ai_skills: list[str] = field(default_factory=list)
+    is_ai_role: bool = False
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+def assess_posting(
+    title: str | None,
+    text: str | None,
+    sections: list[Section] | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> AiVerdict:
+    """The AI columns of one posting: its title and description text, split into
+    sections (crawler.enrich.sections.split_sections) by the caller."""
+    taxonomy = taxonomy or load_taxonomy()
+    verdict = AiVerdict()
+    found: set[str] = set()
+    asked: set[str] = set()
+    for mention in taxonomy.find(title or ""):
+        found.update(mention.tags)
+        asked.update(mention.tags)
+        verdict.evidence += evidence_entry(mention, "title")
+    if text:
+        sections = sections or [Section("intro", None, 0, len(text))]
+        for mention in taxonomy.find(text):
+            section = section_at(sections, mention.start)
+            found.update(mention.tags)
+            if mention_asks(text, mention, section):
+                asked.update(mention.tags)
+            verdict.evidence += evidence_entry(mention, section.kind)
+    order = {tag: index for index, tag in enumerate(taxonomy.tags)}
+    verdict.ai_skills = sorted(found, key=order.__getitem__)
+    verdict.mentions_ai = bool(found)
+    verdict.asks_for_ai = bool(asked)
+    verdict.is_ai_role = is_ai_role(title, asked)
+    return verdict

@@ -1,0 +1,174 @@
+"""A job description split into its sections: about the company, the role, the
+requirements, benefits, legal text, the hiring process.
+
+Sections are spans of the posting's plain text (``description_text``), so evidence
+offsets point into the stored text. Headings come from the HTML when there is a
+parsed tree (h1-h6, ``<p><strong>Heading</strong></p>``, a ``<b>`` alone on its line,
+``<dt>``: the shapes every platform's HTML takes, Lever's list titles, Workday's and
+SmartRecruiters' section titles, Personio's jobDescription names included), and from
+the text's own heading lines otherwise ("Requirements:", "WHAT YOU'LL DO",
+"About the role"). Each heading is classified by its words; text before the first
+heading is the "intro".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+# kinds whose text is the role's own: an AI mention there asks for AI
+ASKING_KINDS = frozenset({"title", "role", "requirements"})
+# kinds whose text never asks: perks, legal notices, how the hiring works
+NEUTRAL_KINDS = frozenset({"benefits", "legal", "hiring"})
+
+MAX_HEADING_CHARS = 90
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt"})
+_EMPHASIS_TAGS = frozenset({"strong", "b", "u", "em", "i", "span"})
+_BLOCK_TAGS = frozenset({"p", "div", "li", "td"})
+
+# (kind, pattern) in priority order: the first that matches a heading names its kind.
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("company", r"^(company (overview|description|profile)|about (us|the company)"
+                    r"|who we are|our (mission|story|company)|über uns)\b"),
+        ("legal", r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|privacy"
+                  r"|accommodat|e-verify|disclaimer|legal|notice|discriminat|scam"
+                  r"|recruit\w* fraud|fraud(ulent)? (alert|warning|notice)"
+                  r"|right to work|background check|gdpr|data protection|affirmative"
+                  r"|compliance statement|chancengleichheit|datenschutz"),
+        ("hiring", r"hiring process|interview|how to apply|application process|next steps"
+                   r"|recruit\w* process|our process|what to expect|apply|bewerbung"
+                   r"|use of ai|ai in (our )?hiring|candidate (privacy|journey|experience)"),
+        ("benefits", r"benefit|perks|what we offer|we offer|compensation|salary|\bpay\b"
+                     r"|total rewards|rewards|why (you'll love|join)|what's in it|package"
+                     r"|wir bieten|unser angebot|avantages|pay range|base range"),
+        ("requirements", r"requirement|qualifications?|what you('ll| will)? bring|about you"
+                         r"|who you are|you (may|might) be a good fit|must[- ]haves?"
+                         r"|nice[- ]to[- ]haves?|bonus points|skills|experience"
+                         r"|what we('re| are) looking for|looking for|you have|you are"
+                         r"|your profile|profile|ideal candidate|preferred|minimum"
+                         r"|basic qualifications|strong candidates|your background"
+                         r"|dein profil|ihr profil|was du mitbringst|was sie mitbringen"
+                         r"|you should|to succeed|ideally"),
+        ("role", r"\brole\b|responsibilit|what you('ll| will)? (do|work on|build|own)"
+                 r"|your (day|impact|mission|job|work|tasks)|the (job|position|opportunity"
+                 r"|work|team|project)|job description|duties|day[- ]to[- ]day"
+                 r"|you('ll| will)|about the team|the challenge|tasks|overview|summary"
+                 r"|position|deine aufgaben|ihre aufgaben|aufgaben|missions?|in this role"
+                 r"|what we('re| are) building|projects?"),
+        ("company", r"about|who we are|our (mission|story|company|values|culture|vision)"
+                    r"|why \w+|company|life at|working at|über uns|the company|mission"),
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str  # intro, company, role, requirements, benefits, legal, hiring, other, title
+    heading: str | None
+    start: int  # offsets into the description text
+    end: int
+
+
+def classify_heading(heading: str) -> str:
+    """The section kind a heading names ("About the role" -> role), else "other"."""
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(heading):
+            return kind
+    return "other"
+
+
+def _normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(":").strip().lower()
+
+
+def headings_from_tree(tree: Any) -> set[str]:
+    """Normalized heading texts of a parsed description (an lxml tree)."""
+    headings: set[str] = set()
+    if tree is None:
+        return headings
+    for element in tree.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag not in _HEADING_TAGS and not (tag in _EMPHASIS_TAGS and _stands_alone(element)):
+            continue
+        normalized = _normalize(element.text_content())
+        if 0 < len(normalized) <= MAX_HEADING_CHARS:
+            headings.add(normalized)
+    return headings
+
+
+def _stands_alone(element: Any) -> bool:
+    """An emphasis that is the whole of its block, or sits alone between line breaks."""
+    parent = element.getparent()
+    if parent is None:
+        return False
+    if parent.tag in _EMPHASIS_TAGS:  # <p><strong><u>Heading</u></strong></p>
+        return _stands_alone(parent)
+    before = (element.getprevious().tail if element.getprevious() is not None else parent.text)
+    after = element.tail
+    if (before or "").strip() or (after or "").strip().strip(":"):
+        return False
+    if parent.tag in _BLOCK_TAGS and len(parent) == 1:
+        return True
+    neighbours = (element.getprevious(), element.getnext())
+    return all(n is None or n.tag == "br" for n in neighbours)
+
+
+_TEXT_HEADING = re.compile(rf"^[^\W\d_][^.!?]{{1,{MAX_HEADING_CHARS}}}$")
+_INLINE_LABEL = re.compile(r"^([^\W\d_][\w '&/-]{2,40}):\s+\S")
+
+
+def _looks_like_heading(line: str, strict: bool = False) -> bool:
+    """A heading line in plain text: short, no sentence punctuation, and either ends in
+    a colon, is in capitals, or names a known section. Strict (the HTML marked its
+    headings): only a colon or capitals line naming a known section."""
+    if not _TEXT_HEADING.match(line) or len(line.split()) > 10:
+        return False
+    if strict:
+        marked = line.endswith(":") or (line.isupper() and len(line) > 3)
+        return marked and classify_heading(line) != "other"
+    if line.endswith(":") or (line.isupper() and len(line) > 3):
+        return True
+    return classify_heading(line) != "other" and len(line.split()) <= 7 and not line.endswith(",")
+
+
+def split_sections(text: str, html_headings: Iterable[str] = ()) -> list[Section]:
+    """The sections of a description text, in order, covering all of it."""
+    if not text:
+        return []
+    known = set(html_headings)
+    starts: list[tuple[int, str, str]] = []  # (offset, heading, kind)
+    offset = 0
+    for raw_line in text.splitlines(keepends=True):
+        line = raw_line.strip()
+        if line:
+            normalized = _normalize(line)
+            if normalized in known or _looks_like_heading(line, strict=bool(known)):
+                starts.append((offset, line.rstrip(":"), classify_heading(line)))
+            elif (label := _INLINE_LABEL.match(line)) and classify_heading(
+                label[1]
+            ) not in ("other", "company"):
+                starts.append((offset, label[1], classify_heading(label[1])))
+        offset += len(raw_line)
+    if known and not starts:  # the HTML's headings were not found: trust the text
+        return split_sections(text, ())
+
+    sections: list[Section] = []
+    if not starts or starts[0][0] > 0:
+        first = starts[0][0] if starts else len(text)
+        sections.append(Section("intro", None, 0, first))
+    for index, (start, heading, kind) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        sections.append(Section(kind, heading, start, end))
+    return sections
+
+
+def section_at(sections: list[Section], offset: int) -> Section:
+    """The section holding this text offset (the intro when there are none)."""
+    for section in sections:
+        if section.start <= offset < section.end:
+            return section
+    return sections[-1] if sections else Section("intro", None, 0, 0)

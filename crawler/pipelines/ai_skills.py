@@ -1,0 +1,52 @@
+"""AI-skills stage: mentions_ai, asks_for_ai, ai_skills, is_ai_role and ai_evidence.
+
+Reads no settings. The taxonomy's automaton is built once when the stage is made; each
+posting's title and text are scanned once, and its sections are computed once from the
+HTML tree the clean stage parsed (``extra["html_tree"]``, removed here so it is never
+kept) or from the text's own heading lines. Stats: ``jobs/ai/mentions``,
+``jobs/ai/asks``, ``jobs/ai/ai_role``, ``jobs/ai/tag/<tag>``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+
+from crawler.enrich.ai_skills import assess_posting, load_taxonomy
+from crawler.enrich.sections import headings_from_tree, split_sections
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+class AiSkillsPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.taxonomy = load_taxonomy()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        extra = adapter.get("extra")
+        tree = extra.pop("html_tree", None) if isinstance(extra, dict) else None
+        text = adapter.get("description_text") or ""
+        sections = split_sections(text, headings_from_tree(tree)) if text else []
+        verdict = assess_posting(adapter.get("title"), text, sections, self.taxonomy)
+        adapter["mentions_ai"] = verdict.mentions_ai
+        adapter["asks_for_ai"] = verdict.asks_for_ai
+        adapter["ai_skills"] = verdict.ai_skills
+        adapter["is_ai_role"] = verdict.is_ai_role
+        adapter["ai_evidence"] = verdict.evidence
+        if verdict.mentions_ai:
+            self.stats.inc_value("jobs/ai/mentions")
+        if verdict.asks_for_ai:
+            self.stats.inc_value("jobs/ai/asks")
+        if verdict.is_ai_role:
+            self.stats.inc_value("jobs/ai/ai_role")
+        for tag in verdict.ai_skills:
+            self.stats.inc_value(f"jobs/ai/tag/{tag}")
+        return item
