@@ -1,0 +1,172 @@
+"""The report as aligned plain-text tables for a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crawler.db.report import Trend
+from crawler.report.data import Report, headline_rows, share, signed_percent
+
+TREND_TITLES = {
+    "total": "all open postings",
+    "ai_role": "AI/ML roles",
+    "asks_for_ai": "postings asking for AI skills",
+    "role_family": "role family",
+    "seniority": "seniority",
+}
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], indent: int = 2) -> str:
+    """Columns padded to their widest cell; numbers (and n/a, %) right-aligned."""
+    cells = [[str(c) for c in headers]] + [[_cell(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    right = [
+        all(_is_numeric(row[i]) for row in cells[1:]) and len(cells) > 1
+        for i in range(len(headers))
+    ]
+    lines = []
+    for number, row in enumerate(cells):
+        padded = [
+            cell.rjust(width) if align_right else cell.ljust(width)
+            for cell, width, align_right in zip(row, widths, right, strict=True)
+        ]
+        lines.append(" " * indent + "  ".join(padded).rstrip())
+        if number == 0:
+            lines.append(" " * indent + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return "" if value is None else str(value)
+
+
+def _is_numeric(text: str) -> bool:
+    stripped = text.replace(",", "").replace("%", "").replace("+", "").replace("-", "", 1)
+    return stripped in ("", "n/a") or stripped.replace(".", "", 1).isdigit()
+
+
+def render_text(report: Report, trend_weeks: int = 8) -> str:
+    h = report.headline
+    sections = [
+        f"careers-crawler report, {report.generated_at:%Y-%m-%d %H:%M} UTC",
+        "",
+        "Headline (open postings)",
+        table(["", "postings", "share"], headline_rows(report)),
+        f"  (workplace known for {h['workplace_known']:,} postings; software: role families"
+        "\n   backend, frontend, fullstack, mobile, infrastructure, sre, security, qa, data,"
+        "\n   ai_ml, engineering_management)",
+        "",
+        _change_section(report),
+        "",
+        "Seniority",
+        table(
+            ["seniority", "postings", "share"],
+            [
+                [row["seniority"], row["postings"], share(row["postings"], h["open_postings"])]
+                for row in report.seniority
+            ],
+        ),
+        "",
+        "Role family",
+        table(
+            ["role family", "postings", "asks for AI", "mentions AI", "AI/ML roles"],
+            [
+                [
+                    row["role_family"],
+                    row["postings"],
+                    share(row["asks_for_ai"], row["postings"]),
+                    share(row["mentions_ai"], row["postings"]),
+                    row["ai_roles"],
+                ]
+                for row in report.role_families
+            ],
+        ),
+        "",
+        _pay_section(report),
+        "",
+        _skills_section(report),
+    ]
+    for trend in report.trends.values():
+        sections += ["", _trend_section(trend, trend_weeks)]
+    return "\n".join(sections) + "\n"
+
+
+def _change_section(report: Report) -> str:
+    change = report.change
+    runs = ", ".join(f"{status} {count}" for status, count in report.latest_runs.items())
+    lines = ["Change since the previous crawl"]
+    if not change["companies_recrawled"]:
+        lines.append("  no company has been crawled twice yet")
+    else:
+        lines.append(
+            table(
+                ["", "postings"],
+                [
+                    ["new", change["new"]],
+                    ["closed", change["closed"]],
+                    ["net", change["new"] - change["closed"]],
+                ],
+            )
+        )
+        lines.append(
+            f"  ({change['companies_recrawled']:,} companies, each since its latest crawl started)"
+        )
+    if change["companies_first_crawl"]:
+        lines.append(
+            f"  {change['companies_first_crawl']:,} companies crawled for the first time:"
+            f" {change['first_crawl_postings']:,} postings"
+        )
+    if change["latest_run_started_at"]:
+        lines.append(
+            f"  latest crawl started {change['latest_run_started_at']:%Y-%m-%d %H:%M} UTC;"
+            f" latest run per company: {runs}"
+        )
+    return "\n".join(lines)
+
+
+def _pay_section(report: Report) -> str:
+    title = "Median annual pay by role family (salary period year, month x12, hour x2080)"
+    if not report.pay:
+        return f"{title}\n  no postings with a salary in a convertible period yet"
+    rows = [
+        [row["currency"], row["role_family"], row["postings"], round(row["median_annual"])]
+        for row in report.pay
+    ]
+    return f"{title}\n" + table(["currency", "role family", "postings", "median"], rows)
+
+
+def _skills_section(report: Report) -> str:
+    if not report.ai_skills:
+        return "Top AI skills\n  no posting names an AI skill yet"
+    open_postings = report.headline["open_postings"]
+    rows = [
+        [row["skill"], row["postings"], share(row["postings"], open_postings)]
+        for row in report.ai_skills
+    ]
+    return "Top AI skills\n" + table(["skill", "postings", "share"], rows)
+
+
+def _trend_section(trend: Trend, weeks: int) -> str:
+    shown = trend.weeks[-weeks:]
+    yoy = trend.year_over_year()
+    title = f"Open postings per week: {TREND_TITLES.get(trend.dimension, trend.dimension)}"
+    headers = [trend.dimension, *(f"{week:%m-%d}" for week in shown)]
+    if yoy:
+        headers.append("year on year")
+    rows = []
+    for name, counts in trend.series.items():
+        row: list[object] = [name, *counts[-len(shown) :]]
+        if yoy:
+            row.append(signed_percent(yoy[name]))
+        rows.append(row)
+    note = (
+        "  (week starting Monday, UTC; year on year: latest week against 52 weeks before)"
+        if yoy
+        else f"  (week starting Monday, UTC; {len(trend.weeks)} weeks of history:"
+        " year-on-year change needs more than 52)"
+    )
+    return f"{title}\n{table(headers, rows)}\n{note}"
