@@ -57,9 +57,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urldefrag, urlsplit
 
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
@@ -100,6 +102,23 @@ _DOM_SETTLED_JS = """() => new Promise(resolve => {
   });
   observer.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
 })"""
+
+
+@dataclass(frozen=True)
+class JsonLdConfig:
+    """The spider's settings, read once (defaults as in crawler/settings.py)."""
+
+    max_listing_pages: int = 20
+    max_posting_pages: int = 500
+    render_wait_ms: int = 10000
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> JsonLdConfig:
+        return cls(
+            max_listing_pages=settings.getint("JSONLD_MAX_LISTING_PAGES", cls.max_listing_pages),
+            max_posting_pages=settings.getint("JSONLD_MAX_POSTING_PAGES", cls.max_posting_pages),
+            render_wait_ms=settings.getint("JSONLD_RENDER_WAIT_MS", cls.render_wait_ms),
+        )
 
 
 def board_identity(careers_url: str) -> str:
@@ -154,6 +173,12 @@ class JsonLdSpider(PlatformSpider):
         super().update_settings(settings)
         options = chromium_launch_options(settings.get("CHROMIUM_EXECUTABLE_PATH"))
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> JsonLdSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = JsonLdConfig.from_settings(crawler.settings)
+        return spider
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -221,7 +246,7 @@ class JsonLdSpider(PlatformSpider):
 
         seen_pages: tuple[str, ...] = response.meta["listing_pages"]
         if next_url and next_url not in seen_pages:
-            if len(seen_pages) >= self.settings.getint("JSONLD_MAX_LISTING_PAGES"):
+            if len(seen_pages) >= self.config.max_listing_pages:
                 self.crawler.stats.inc_value("jobs/jsonld/listing_page_cap")
                 self.record_error(target, f"more than {len(seen_pages)} listing pages")
             else:
@@ -246,7 +271,7 @@ class JsonLdSpider(PlatformSpider):
 
     def posting_request(self, target: Target, url: str, known_posting: bool) -> Iterator[Request]:
         self.posting_pages[target.board] += 1
-        cap = self.settings.getint("JSONLD_MAX_POSTING_PAGES")
+        cap = self.config.max_posting_pages
         if self.posting_pages[target.board] > cap:
             self.crawler.stats.inc_value("jobs/jsonld/posting_page_cap")
             if self.posting_pages[target.board] == cap + 1:
@@ -256,14 +281,13 @@ class JsonLdSpider(PlatformSpider):
 
     def rendered_request(self, response: Response, callback: Any) -> Request:
         """The same page again, built by the browser (it is the only kind that uses one)."""
-        wait_ms = self.settings.getint("JSONLD_RENDER_WAIT_MS")
         from scrapy_playwright.page import PageMethod
 
         meta = {
             **{k: v for k, v in response.meta.items() if k in ("listing_pages", "known_posting")},
             "playwright": True,
             "jsonld_rendered": True,
-            "playwright_page_methods": [PageMethod(wait_for_job_list, wait_ms)],
+            "playwright_page_methods": [PageMethod(wait_for_job_list, self.config.render_wait_ms)],
         }
         return self.request(response.url, response.meta["target"], callback,
                             dont_filter=True, meta=meta)  # fmt: skip
