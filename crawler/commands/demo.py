@@ -3,7 +3,8 @@
 Starts a local replay server (crawler/replay.py) with the recordings listed in
 ``demo/<platform>.routes.json``, points every ``*_BASE_URL`` setting (and the demo
 registry's ``{replay}`` careers URLs) at it, crawls every company of
-``demo/<platform>.companies.toml`` in one process, and prints what landed. Writes
+``demo/<platform>.companies.toml`` in one process as `scrapy crawlall` does (one
+crawler per platform, with its progress line), and prints what landed. Writes
 to DATABASE_URL when set, else to the embedded Postgres, exactly as a real crawl does.
 """
 
@@ -15,9 +16,11 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands.crawlall import crawl_registry
 from crawler.db.connection import resolve_database_url
 from crawler.db.embedded import PROJECT_ROOT
 from crawler.db.summary import open_postings_by_company
+from crawler.extensions.progress import ProgressDisplay
 from crawler.registry import load_registry
 from crawler.replay import ReplayServer, load_routes
 
@@ -51,10 +54,7 @@ class Command(ScrapyCommand):
             for name in list(self.settings.attributes):
                 if name.endswith("_BASE_URL"):
                     self.settings.set(name, server.url, priority="cmdline")
-            platforms = sorted({c.platform for c in load_registry(registry_file)})
-            for platform in platforms:
-                self.crawler_process.crawl(platform)
-            self.crawler_process.start()
+            crawl_registry(self.crawler_process, load_registry(registry_file), ProgressDisplay())
         finally:
             server.stop()
         if server.unmatched:
