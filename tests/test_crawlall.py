@@ -7,11 +7,14 @@ import io
 import pytest
 from scrapy import signals
 from scrapy.http import Request
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from crawler.commands.demo import DEMO_DIR, demo_registry_text
 from crawler.crawl_state import CrawlLedger
 from crawler.extensions.progress import ProgressDisplay
-from crawler.registry import Company
+from crawler.registry import Company, load_registry
+from crawler.replay import ReplayServer, load_routes
 from crawler.spiders.base import Target
 from crawler.spiders.greenhouse import GreenhouseSpider
 from tests.support import fixture_text, query, run_scrapy, write_registry
@@ -197,3 +200,26 @@ def test_progress_counts_a_company_done_only_when_nothing_is_in_flight():
     send(signals.spider_closed, spider=None, reason="finished")
     display.stop()
     assert terminal.getvalue().endswith("\r\033[K2/2 companies done, 1 postings stored\n")
+
+
+def test_crawlall_runs_every_platform_of_the_demo_recordings(database_url, tmp_path):
+    """Several platforms in one process: one crawler each, one summary for all."""
+    routes = [r for path in sorted(DEMO_DIR.glob("*.routes.json")) for r in load_routes(path)]
+    with ReplayServer(routes) as server:
+        registry = tmp_path / "companies.toml"
+        registry.write_text(demo_registry_text(server.url))
+        companies = load_registry(registry)
+        base_urls = {name: server.url for name in get_project_settings().attributes
+                     if name.endswith("_BASE_URL")}  # fmt: skip
+        result = run_scrapy("crawlall", settings={
+            "DATABASE_URL": database_url, "COMPANIES_FILE": registry, **base_urls,
+        })  # fmt: skip
+    assert result.returncode == 0, result.log[-3000:]
+    platforms = {c.platform for c in companies}
+    assert len(platforms) > 1
+    for company in companies:
+        assert summary_line(result.log, company.slug).split()[1:3] == [company.platform, "ok"]
+    assert f"{len(companies)} of {len(companies)} companies ok" in result.log
+    assert f"progress: {len(companies)}/{len(companies)} companies done" in result.log
+    spiders = query(database_url, "SELECT DISTINCT spider FROM crawl_runs")
+    assert {row["spider"] for row in spiders} == platforms
