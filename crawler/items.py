@@ -47,6 +47,9 @@ class JobPosting:
     # the clean stage turns them into aware datetimes.
     posted_at: datetime | str | int | float | None = None
     source_updated_at: datetime | str | int | float | None = None
+    # The same job listed again by the company under other ids ("board:external_id"),
+    # filled by the same-job stage.
+    alternate_ids: list[str] = field(default_factory=list)
     # Platform values kept for the enrichment stages, never stored as columns:
     # e.g. {"level": "Senior"} or {"salary_text": "$100k"}.
     extra: dict[str, Any] = field(default_factory=dict)

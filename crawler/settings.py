@@ -42,6 +42,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 200,
     "crawler.pipelines.dedupe.DedupePipeline": 300,
     # 400-799: enrichment stages (location, pay, seniority, role family, AI skills)
+    "crawler.pipelines.same_job.SameJobPipeline": 400,
+    "crawler.pipelines.location.LocationPipeline": 450,
+    "crawler.pipelines.pay.PayPipeline": 500,
+    "crawler.pipelines.classify.ClassifyPipeline": 550,
     "crawler.pipelines.ai_skills.AiSkillsPipeline": 600,
     "crawler.pipelines.store.PostgresPipeline": 900,
 }

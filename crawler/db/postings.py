@@ -24,7 +24,7 @@ POSTING_COLUMNS: tuple[str, ...] = (
     "seniority", "role_family", "is_ai_role", "mentions_ai", "asks_for_ai", "ai_skills",
     "ai_evidence", "salary_min", "salary_max", "salary_currency", "salary_period",
     "description_html", "description_text", "posted_at", "source_updated_at",
-    "content_hash",
+    "alternate_ids", "content_hash",
 )  # fmt: skip
 IDENTITY_COLUMNS = ("platform", "board", "external_id")
 JSON_COLUMNS = frozenset({"ai_evidence"})

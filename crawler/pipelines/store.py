@@ -66,7 +66,7 @@ class PostgresPipeline:
         self.ledger = CrawlLedger.for_crawler(crawler)
         self.conn: AsyncConnection | None = None
         self.crawl_started_at: datetime | None = None
-        self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.buffers: dict[tuple[str, str], list[Any]] = defaultdict(list)
         self.tallies: dict[tuple[str, str], BoardTally] = defaultdict(BoardTally)
         # Items are processed concurrently; one connection runs one transaction at a time.
         self.write_lock = asyncio.Lock()
@@ -88,16 +88,19 @@ class PostgresPipeline:
         self.crawl_started_at = await db.database_now(self.conn)
 
     async def process_item(self, item: Any) -> Any:
-        row = posting_row(item)
-        key = (row["platform"], row["board"])
-        self.buffers[key].append(row)
+        adapter = ItemAdapter(item)
+        key = (adapter["platform"], adapter["board"])
+        # Rows are built when the batch is written: an earlier stage may still add to a
+        # buffered posting (the same-job stage records a later repeat's id on it).
+        self.buffers[key].append(item)
         self.tallies[key].seen += 1
         if len(self.buffers[key]) >= self.batch_size:
             await self._flush(key)
         return item
 
     async def _flush(self, key: tuple[str, str]) -> None:
-        rows, self.buffers[key] = self.buffers[key], []
+        items, self.buffers[key] = self.buffers[key], []
+        rows = [posting_row(item) for item in items]
         async with self.write_lock:
             counts = await db.upsert_postings(self.conn, rows)
         self.tallies[key].counts.add(counts)

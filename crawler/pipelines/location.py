@@ -1,0 +1,69 @@
+"""Location stage: display locations split per place, countries and workplace.
+
+Reads no settings. The gazetteer is built once when the stage opens. Uses the
+platform's ``extra["country_codes"]`` and ``extra["location_parts"]`` before the
+location text, and ``extra["workplace"]`` before markers in the locations and title.
+Stats: ``jobs/field/countries/found``, ``jobs/field/countries/unresolved`` (a location
+that names no known place), ``jobs/field/workplace/<value>``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+
+from crawler.enrich.location import (
+    countries_from_parts,
+    countries_of,
+    country_codes,
+    gazetteer,
+    split_locations,
+    workplace_from_text,
+    workplace_of,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+class LocationPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        gazetteer()  # build the indexes now, not inside the first posting
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        extra = adapter.get("extra") or {}
+        places: list[str] = []
+        for written in adapter.get("locations") or []:
+            places.extend(split_locations(written))
+        places = list(dict.fromkeys(places))
+        adapter["locations"] = places
+
+        countries = country_codes(extra.get("country_codes") or [])
+        if not countries:
+            countries = countries_from_parts(extra.get("location_parts") or [])
+        if not countries:
+            for place in places:
+                found = countries_of(place)
+                if not found and workplace_from_text(place) is None:
+                    self.stats.inc_value("jobs/field/countries/unresolved")
+                countries.extend(found)
+        countries = list(dict.fromkeys(countries))
+        if countries or not adapter.get("countries"):
+            adapter["countries"] = countries
+        if adapter.get("countries"):
+            self.stats.inc_value("jobs/field/countries/found")
+
+        workplace = workplace_of(extra.get("workplace"), [*places, adapter.get("title")])
+        if workplace:
+            adapter["workplace"] = workplace
+            self.stats.inc_value(f"jobs/field/workplace/{workplace}")
+        return item
