@@ -135,13 +135,31 @@ def test_parse_builds_the_description_from_description_lists_and_additional(spid
 def test_a_full_page_asks_for_the_next_and_a_short_page_finishes(spider):
     output = parse(spider, fixture_text("lever/mistral_page1.json"))
     [next_page] = [o for o in output if isinstance(o, Request)]
-    assert "skip=3&limit=3" in next_page.url and next_page.cb_kwargs == {"skip": 3}
+    assert "skip=3&limit=3" in next_page.url
+    assert next_page.cb_kwargs == {
+        "skip": 3, "previous_first_id": "7f3e1c2a-5b8d-4e21-9a6f-0c1d2e3f4a5b"}  # fmt: skip
     assert next_page.meta["target"] == spider.targets[0]
     assert ledger_entry(spider).listings_finished == 0  # not finished after a full page
 
     output = parse(spider, fixture_text("lever/mistral_page2.json"), skip=3)
     assert not [o for o in output if isinstance(o, Request)]
     assert ledger_entry(spider).listings_finished == 1
+
+
+def test_a_host_that_ignores_skip_is_not_paged_forever(spider):
+    target = spider.targets[0]
+    response = fake_response(
+        f"https://api.lever.co{MISTRAL}?mode=json&skip=3&limit=3",
+        fixture_text("lever/mistral_page1.json"), meta={"target": target},
+    )  # fmt: skip
+    spider.ledger.company_started(target.company, "lever", target.board)
+    spider.listing_started(target)
+    pages = spider.parse_page(
+        response, skip=3, previous_first_id="7f3e1c2a-5b8d-4e21-9a6f-0c1d2e3f4a5b"
+    )
+    with pytest.raises(MalformedResponse, match="returned the previous page"):
+        list(pages)
+    assert ledger_entry(spider).listings_finished == 0
 
 
 def test_an_empty_page_after_a_full_one_finishes(spider):

@@ -73,14 +73,19 @@ class LeverSpider(PlatformSpider):
         self.listing_started(target)
         yield self.page_request(target, skip=0)
 
-    def page_request(self, target: Target, skip: int) -> Request:
+    def page_request(
+        self, target: Target, skip: int, previous_first_id: str | None = None
+    ) -> Request:
         url = (
             f"{target.base_url}/v0/postings/{target.board}"
             f"?mode=json&skip={skip}&limit={self.page_size}"
         )
-        return self.request(url, target, callback=self.parse_page, cb_kwargs={"skip": skip})
+        kwargs = {"skip": skip, "previous_first_id": previous_first_id}
+        return self.request(url, target, callback=self.parse_page, cb_kwargs=kwargs)
 
-    def parse_page(self, response: Response, skip: int = 0) -> Iterable[Any]:
+    def parse_page(
+        self, response: Response, skip: int = 0, previous_first_id: str | None = None
+    ) -> Iterable[Any]:
         target: Target = response.meta["target"]
         page = self.load_json(response)
         if not isinstance(page, list):
@@ -88,6 +93,10 @@ class LeverSpider(PlatformSpider):
             raise MalformedResponse(
                 f"expected a JSON array of postings from {target.board} (skip={skip})"
             )
+        first_id = _first_id(page)
+        if previous_first_id is not None and first_id == previous_first_id:
+            # A host that ignores skip would page forever: stop, and close nothing.
+            raise MalformedResponse(f"skip={skip} returned the previous page of {target.board}")
         for raw in page:
             if not isinstance(raw, dict):
                 self.crawler.stats.inc_value("jobs/dropped/not_an_object")
@@ -98,7 +107,7 @@ class LeverSpider(PlatformSpider):
         if len(page) < self.page_size:
             self.listing_finished(target)
         else:
-            yield self.page_request(target, skip=skip + len(page))
+            yield self.page_request(target, skip + len(page), previous_first_id=first_id)
 
     def posting_from(self, target: Target, raw: dict[str, Any]):
         posting_id = raw.get("id")
@@ -127,6 +136,11 @@ class LeverSpider(PlatformSpider):
             return None
         site = EU_JOB_SITE if is_eu_url(target.company.careers_url) else GLOBAL_JOB_SITE
         return f"{site}/{target.board}/{posting_id}"
+
+
+def _first_id(page: list[Any]) -> str | None:
+    first = page[0] if page else None
+    return str(first.get("id")) if isinstance(first, dict) and first.get("id") else None
 
 
 def locations_of(categories: dict[str, Any]) -> list[str]:
