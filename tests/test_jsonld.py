@@ -235,7 +235,7 @@ def test_registry_board_wins_and_a_bare_token_is_refused():
 def test_the_browser_is_this_spiders_alone_and_the_system_chromium():
     settings = {"CHROMIUM_EXECUTABLE_PATH": "/opt/chromium/chrome"}
     jsonld = get_crawler(JsonLdSpider, settings).settings
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.browser.LazyPlaywrightDownloadHandler"
     assert jsonld.getdict("DOWNLOAD_HANDLERS") == {"http": handler, "https": handler}
     options = jsonld.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
     assert options["executable_path"] == "/opt/chromium/chrome" and options["headless"] is True
@@ -284,6 +284,7 @@ def test_crawl_lands_the_postings_with_plain_requests_only(replay, database_url,
     assert sorted(paths) == sorted(["/jobs", "/jobs?page=2", *PAGES])  # each fetched once
     assert "jobs/jsonld/rendered" not in result.log
     assert "playwright/browser_count" not in result.log  # Chromium was never launched
+    assert "Starting download handler" not in result.log  # nor Playwright's driver
     assert "'jobs/jsonld/expired': 1" in result.log
     assert "'jobs/dropped/missing_title': 1" in result.log
 

@@ -30,11 +30,11 @@ carries scripts is fetched again in the system Chromium through scrapy-playwrigh
 (``meta["playwright"]``), which waits for the network and the DOM to settle; a
 posting page named by structured data is re-rendered the same way only when its
 plain HTML has no JobPosting. Each rendered page counts in ``jobs/jsonld/rendered``
-(``.../listing``, ``.../posting``). The Playwright download handler is this spider's
-only (``custom_settings``): it fetches plain requests itself and starts Playwright's
-driver with the engine, but Chromium is launched on the first rendered request only.
-Chromium is ``CHROMIUM_EXECUTABLE_PATH``, never a browser download; images, media
-and fonts are not fetched.
+(``.../listing``, ``.../posting``). The browser's download handler is this spider's
+alone (``custom_settings``, see crawler/browser.py): it fetches plain requests with
+Scrapy's client, and starts Playwright and Chromium with the first rendered request,
+so a crawl that renders nothing starts neither. Images, media and fonts are not
+fetched.
 
 Board identity: the careers URL's host and path, lowercased host without ``www.``,
 no scheme, query, fragment or trailing slash (``careers.acme.com/jobs``). The same
@@ -52,11 +52,9 @@ JSONLD_RENDER_WAIT_MS.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urldefrag, urlsplit
@@ -66,6 +64,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 
+from crawler.browser import BROWSER_SETTINGS, chromium_launch_options, render_meta
 from crawler.registry import Company, is_http_url, slugify
 from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
 from crawler.structured import (
@@ -77,12 +76,6 @@ from crawler.structured import (
     registrable_domain,
 )
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-# The network here may be closed: Chromium must not phone home on its own.
-CHROMIUM_ARGS = (
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-)  # fmt: skip
 _SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
 _JOB_PATH = re.compile(
     r"/(?:jobs?|careers?|positions?|openings?|vacanc(?:y|ies)|roles?|opportunities|"
@@ -92,16 +85,6 @@ _JOB_PATH = re.compile(
 _ASSET = re.compile(r"\.(?:pdf|jpe?g|png|gif|svg|webp|css|js|ico|zip|docx?)$", re.IGNORECASE)
 _NEXT_WORDS = {"next", "next page", "next \u00bb", "next \u203a", "\u203a", "\u00bb", "\u2192",
                "weiter", "suivant", "siguiente", "volgende", "older posts"}  # fmt: skip
-# Resolves once the DOM has not changed for half a second: the list has been built.
-_DOM_SETTLED_JS = """() => new Promise(resolve => {
-  const done = () => { observer.disconnect(); resolve(true); };
-  let timer = setTimeout(done, 500);
-  const observer = new MutationObserver(() => {
-    clearTimeout(timer);
-    timer = setTimeout(done, 500);
-  });
-  observer.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
-})"""
 
 
 @dataclass(frozen=True)
@@ -128,26 +111,6 @@ def board_identity(careers_url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}"
 
 
-def chromium_launch_options(executable_path: str) -> dict[str, Any]:
-    """Playwright's launch options for the system Chromium (never a downloaded browser)."""
-    return {"executable_path": executable_path, "headless": True, "args": list(CHROMIUM_ARGS)}
-
-
-def skip_heavy_resources(request: Any) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: a job list needs no images, media or fonts."""
-    return request.resource_type in ("image", "media", "font")
-
-
-async def wait_for_job_list(page: Any, timeout_ms: int) -> None:
-    """Let a script-built page finish: network idle, then the DOM quiet, within the wait."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
-
-    with suppress(PlaywrightTimeout):
-        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
-    with suppress(TimeoutError):
-        await asyncio.wait_for(page.evaluate(_DOM_SETTLED_JS), timeout=timeout_ms / 1000)
-
-
 def looks_script_built(response: Response) -> bool:
     """The page runs scripts (not only JSON data blocks), so a browser may build more."""
     for script_type in response.xpath("//script/@type | //script[not(@type)]").getall():
@@ -160,13 +123,7 @@ def looks_script_built(response: Response) -> bool:
 class JsonLdSpider(PlatformSpider):
     name = "jsonld"
     per_tenant = True
-    custom_settings: ClassVar[dict[str, Any]] = {
-        "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
-        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_ABORT_REQUEST": "crawler.spiders.jsonld.skip_heavy_resources",
-        "PLAYWRIGHT_MAX_CONTEXTS": 1,
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
-    }
+    custom_settings: ClassVar[dict[str, Any]] = BROWSER_SETTINGS
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -281,13 +238,10 @@ class JsonLdSpider(PlatformSpider):
 
     def rendered_request(self, response: Response, callback: Any) -> Request:
         """The same page again, built by the browser (it is the only kind that uses one)."""
-        from scrapy_playwright.page import PageMethod
-
         meta = {
             **{k: v for k, v in response.meta.items() if k in ("listing_pages", "known_posting")},
-            "playwright": True,
+            **render_meta(self.config.render_wait_ms),
             "jsonld_rendered": True,
-            "playwright_page_methods": [PageMethod(wait_for_job_list, self.config.render_wait_ms)],
         }
         return self.request(response.url, response.meta["target"], callback,
                             dont_filter=True, meta=meta)  # fmt: skip
