@@ -223,3 +223,11 @@ def test_crawlall_runs_every_platform_of_the_demo_recordings(database_url, tmp_p
     assert f"progress: {len(companies)}/{len(companies)} companies done" in result.log
     spiders = query(database_url, "SELECT DISTINCT spider FROM crawl_runs")
     assert {row["spider"] for row in spiders} == platforms
+
+
+def test_unreachable_database_is_a_clear_error(replay, tmp_path):
+    result = crawlall(replay, "postgresql://postgres:s3cret@127.0.0.1:1/jobs", tmp_path)
+    assert result.returncode != 0
+    assert "cannot use the database postgres@127.0.0.1:1/jobs" in result.log
+    assert "s3cret" not in result.log and "Traceback" not in result.log
+    assert replay.requests == []

@@ -19,11 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import CrawlerProcessBase
 from scrapy.exceptions import UsageError
 
-from crawler.db.connection import resolve_database_url
+from crawler.db.connection import describe_database, resolve_database_url
 from crawler.db.health import company_health, crawl_runs_after, last_crawl_run_id
 from crawler.db.migrate import apply_migrations
 from crawler.extensions.progress import ProgressDisplay
@@ -163,8 +164,15 @@ class Command(ScrapyCommand):
 
         database_url = resolve_database_url(self.settings)
         self.settings.set("DATABASE_URL", database_url, priority="cmdline")
-        apply_migrations(database_url)
-        after_id = last_crawl_run_id(database_url)
+        try:
+            apply_migrations(database_url)
+            after_id = last_crawl_run_id(database_url)
+        except psycopg.OperationalError as exc:
+            raise UsageError(
+                f"cannot use the database {describe_database(database_url)}: {exc}".strip()
+                + " (set DATABASE_URL, or unset it for the embedded Postgres)",
+                print_help=False,
+            ) from None
 
         display = ProgressDisplay(self.settings.getfloat("JOBS_PROGRESS_INTERVAL") or None)
         crawl_registry(self.crawler_process, companies, display)
