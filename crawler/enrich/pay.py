@@ -11,9 +11,12 @@ plausible bounds for the period. No pay found stays None.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import ahocorasick
 
 PERIODS = ("hour", "day", "week", "month", "year")
 
@@ -41,7 +44,9 @@ _LARGE_UNIT = frozenset({"JPY", "INR", "KRW", "HUF", "CLP", "COP", "IDR", "ARS",
                          "KES", "PHP", "TWD", "THB", "UAH", "CZK"})  # fmt: skip
 
 _SYMBOL = r"(?:US\$|CA\$|C\$|AU\$|A\$|SG\$|S\$|HK\$|NZ\$|R\$|MX\$|[$€£¥₹₪₩])"
-_CODE = rf"(?:\b(?:{_CODES})\b)"
+# Any three capitals: checked against the codes after matching (an alternation of
+# every code here would be tried at every position).
+_CODE = r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])"
 _AMOUNT = r"\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _SCALE = r"\s?[kKmM](?![a-zA-Z])"
 _DASH = r"\s*(?:-|–|—|to|and|bis|à)\s*"  # noqa: RUF001 (en and em dashes are meant)
@@ -88,27 +93,64 @@ _UNITS = {
 # Plausible pay per period (in units of a "small-unit" currency such as USD or EUR).
 _BOUNDS = {"hour": (5, 2_000), "day": (40, 10_000), "week": (200, 50_000),
            "month": (500, 200_000), "year": (10_000, 5_000_000)}  # fmt: skip
-_CURRENCY_HINT = re.compile(rf"{_SYMBOL}|{_CODE}")
+_CODE_SET = frozenset(_CODES.split("|"))
+
+
+def _marker_automaton() -> ahocorasick.Automaton:
+    """Every currency symbol and code, found in one C-speed pass over the text."""
+    automaton = ahocorasick.Automaton()
+    for marker in (*"$€£¥₹₪₩", "zł", *_CODE_SET):
+        automaton.add_word(marker, marker)
+    automaton.make_automaton()
+    return automaton
+
+
+_MARKERS = _marker_automaton()
+
+
+def _marker_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where pay may be: (start, end) of each currency symbol or code ("USD", not "USDA")."""
+    for end_index, marker in _MARKERS.iter(text):
+        start, end = end_index - len(marker) + 1, end_index + 1
+        if len(marker) > 1 and (
+            (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
+        ):
+            continue
+        yield start, end
+
+
+_WINDOW_BEFORE, _WINDOW_AFTER = 40, 60
+_PERIOD_HINT_WORDS = ("annu", "year", "ote", "hour", "month", "week", "dai", "day")
 
 
 def parse_pay_text(text: str | None, *, known_pay: bool = False) -> Pay | None:
     """The first plausible pay amount or range in ``text``, or None.
 
     ``known_pay``: the text is a platform's pay field, so a bare amount needs no
-    "salary" word nearby to count.
+    "salary" word nearby to count. Only the neighbourhood of each currency marker is
+    matched against the full pattern, so a long description costs one cheap scan.
     """
-    if not text or not _CURRENCY_HINT.search(text):
+    if not text:
         return None
-    for match in _PAY.finditer(text):
-        pay = _pay_from_match(text, match, known_pay)
-        if pay is not None:
-            return pay
+    scanned_to = 0
+    for marker_start, marker_end in _marker_spans(text):
+        if marker_end <= scanned_to:
+            continue
+        start = max(scanned_to, marker_start - _WINDOW_BEFORE)
+        end = min(len(text), marker_end + _WINDOW_AFTER)
+        while end < len(text) and not text[end].isspace():  # never cut a number
+            end += 1
+        for match in _PAY.finditer(text, start, end):
+            pay = _pay_from_match(text, match, known_pay)
+            if pay is not None:
+                return pay
+        scanned_to = end
     return None
 
 
 def _pay_from_match(text: str, match: re.Match[str], known_pay: bool) -> Pay | None:
-    symbol = match["c1"] or match["c3"]
-    code = match["c2"] or match["c4"]
+    symbol = _known(match["c1"]) or _known(match["c3"])
+    code = _known(match["c2"]) or _known(match["c4"])
     if not symbol and not code:
         return None
     currency = _currency(code) or _currency(symbol)
@@ -118,32 +160,56 @@ def _pay_from_match(text: str, match: re.Match[str], known_pay: bool) -> Pay | N
         return None
     if high is not None and match["k2"] and not match["k1"] and low < 1000:
         low *= _scale(match["k2"])  # "$180-250K"
-    before = text[max(0, match.start() - 80) : match.start()]
-    after = text[match.end() : match.end() + 40]
-    if _NOT_PAY_BEFORE.search(before[-40:]) or _NOT_PAY_AFTER.search(after):
-        return None
-    period = _period(before, after)
-    is_range = high is not None
-    if not (known_pay or period or is_range or _PAY_WORDS.search(before)):
-        return None
     if high is not None and high < low:
         low, high = high, low
     top = high if high is not None else low
-    if period is None:
-        period = "year" if top >= _BOUNDS["year"][0] * _unit_factor(currency) else None
+    factor = _unit_factor(currency)
+    after = text[match.end() : match.end() + 40]
+    period = _period_after(after)
+    if period is None and top < _BOUNDS["year"][0] * factor and not known_pay:
+        # Without a period only a yearly amount is recognisable; look no further
+        # unless the words before name one ("Hourly rate: $25 - $35").
+        before = text[max(0, match.start() - 80) : match.start()]
+        period = _period_before(before)
         if period is None:
             return None
+    if _NOT_PAY_AFTER.search(after):
+        return None
+    before = text[max(0, match.start() - 80) : match.start()]
+    if _NOT_PAY_BEFORE.search(before[-40:]):
+        return None
+    period = period or _period_before(before)
+    if not (known_pay or period or high is not None or _PAY_WORDS.search(before)):
+        return None
+    if period is None:
+        if top < _BOUNDS["year"][0] * factor:
+            return None
+        period = "year"
     floor, ceiling = _BOUNDS[period]
-    factor = _unit_factor(currency)
     if low < floor or top > ceiling * factor:
         return None
     return Pay(low, high if high is not None else low, currency, period)
 
 
-def _period(before: str, after: str) -> str | None:
+def _known(marker: str | None) -> str | None:
+    """The marker when it is a currency ("USD", "$"), None for other capitals ("API")."""
+    if not marker:
+        return None
+    marker = marker.strip()
+    if len(marker) == 3 and marker.isalpha() and marker.isupper():
+        return marker if marker in _CODE_SET else None
+    return marker
+
+
+def _period_after(after: str) -> str | None:
     found = _PERIOD_AFTER.match(after)
-    if found:
-        return _UNITS[(found["unit"] or found["adverb"]).lower()]
+    return _UNITS[(found["unit"] or found["adverb"]).lower()] if found else None
+
+
+def _period_before(before: str) -> str | None:
+    lowered = before.lower()
+    if not any(word in lowered for word in _PERIOD_HINT_WORDS):
+        return None
     hints = list(_PERIOD_BEFORE.finditer(before))
     if hints:
         return next(name for name, value in hints[-1].groupdict().items() if value)
