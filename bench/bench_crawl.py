@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import pstats
 import statistics
@@ -77,12 +78,20 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import os
-
     return (
         f"{cpu}, {os.cpu_count()} cores; {platform.system()} {platform.release()};"
         f" Python {platform.python_version()}, Scrapy {scrapy.__version__}"
     )
+
+
+def pipeline_stages() -> list[str]:
+    """ITEM_PIPELINES as the full crawl will load it, in order."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.project import get_project_settings
+
+    stages = build_component_list(get_project_settings().getwithbase("ITEM_PIPELINES"))
+    return [path.rsplit(".", 1)[-1] for path in stages]
 
 
 def stored_postings(database_url: str) -> int:
@@ -130,6 +139,7 @@ def main() -> None:
         try:
             print(f"{args.postings} postings on {args.boards} boards ({size / 1e6:.1f} MB of JSON)")
             print(f"machine: {machine()}")
+            print(f"stages: {', '.join(pipeline_stages())}")
             for _ in range(args.warmup):
                 run_once("bare", replay.url, args.boards)
                 full_pair()

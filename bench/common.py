@@ -4,6 +4,8 @@ The postings are generated deterministically (a seeded ``random.Random``) from t
 shapes of tests/fixtures/greenhouse/*.json: every template job keeps its quirks (null
 location, null absolute_url, odd whitespace in a title), and gets a new id, a title
 from a realistic list and a ~5 KB description, HTML-escaped as Greenhouse sends it.
+About 40% of descriptions name AI (one or two paragraphs), as real ones do: a
+description packed with AI terms would measure the AI-skills stage at its worst.
 """
 
 from __future__ import annotations
@@ -58,19 +60,25 @@ PARAGRAPHS = [
     "You will design, build and operate services used by millions of customers, working "
     "closely with product, design and infrastructure teams.",
     "Experience with Python, Go or Java, and with distributed systems, Postgres and Kafka.",
-    "Familiarity with large language models, prompt engineering, retrieval-augmented "
-    "generation (RAG) and tools such as PyTorch, LangChain or the OpenAI API is a plus.",
     "We value clear writing, ownership and kindness. We review code carefully and ship "
     "small changes often.",
     "You have 5+ years of experience building web applications with TypeScript and React.",
-    "Build evaluation pipelines for machine learning models and fine-tune transformers on "
-    "GPU clusters with CUDA.",
     "Our benefits include health insurance, a learning budget, parental leave and a "
     "flexible remote-first schedule.",
     "The salary range for this role is $150,000 - $210,000 USD per year plus equity.",
     "Partner with customers to understand their needs, and mentor other engineers.",
     "On-call for the systems you build, with a humane rotation and good runbooks.",
 ]
+AI_PARAGRAPHS = [
+    "Familiarity with large language models, prompt engineering, retrieval-augmented "
+    "generation (RAG) and tools such as PyTorch, LangChain or the OpenAI API is a plus.",
+    "Build evaluation pipelines for machine learning models and fine-tune transformers on "
+    "GPU clusters with CUDA.",
+    "We are an AI-first company: our product uses generative AI to help teams work faster.",
+]
+# Share of postings whose description names AI at all (the brief's 42% of software
+# descriptions), each with one or two AI paragraphs among the generic ones.
+AI_SHARE = 0.4
 DESCRIPTION_BYTES = 5000
 
 
@@ -84,6 +92,9 @@ def template_jobs() -> list[dict]:
 def description(rng: random.Random) -> str:
     """~5 KB of job description HTML (unescaped), with headings and lists."""
     parts = ["<div class='content-intro'><p><strong>About us</strong></p></div>"]
+    if rng.random() < AI_SHARE:
+        ai = " ".join(rng.sample(AI_PARAGRAPHS, rng.choice([1, 2])))
+        parts.append(f"<h2>What you bring</h2><p>{ai}</p>")
     while sum(map(len, parts)) < DESCRIPTION_BYTES:
         heading = rng.choice(["About the role", "What you will do", "You may be a fit if"])
         items = "".join(f"<li>{rng.choice(PARAGRAPHS)}</li>" for _ in range(3))
