@@ -41,6 +41,10 @@ class ContextRule:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
+        # the near-window stays inside the paragraph (or list) holding the match
+        block_start = text.rfind("\n\n", 0, start) + 1
+        block_end = text.find("\n\n", end)
+        block_end = len(text) if block_end < 0 else block_end
         if self.reject_before and self.reject_before.search(
             text[max(line_start, start - EDGE_WINDOW) : start]
         ):
@@ -52,7 +56,12 @@ class ContextRule:
         window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
         if self.reject_near and self.reject_near.search(window):
             return False
-        return not (self.require_near and not self.require_near.search(window))
+        # support must come from the same paragraph or list; a rejection may come from
+        # the heading or paragraph beside it ("About Gemini" over "a crypto exchange")
+        block = text[
+            max(block_start, start - CONTEXT_WINDOW) : min(block_end, end + CONTEXT_WINDOW)
+        ]
+        return not (self.require_near and not self.require_near.search(block))
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,9 @@ _NOT_AN_ASK = re.compile(
     r"|\bAI (tools? )?(stipend|budget|allowance|subscriptions?|credits)"
     r"|\b(access to|licen[cs]es? for|subscriptions? to|stipend for)\b[^.]{0,30}\bAI\b"
     r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
+    r"|^\s*(we offer|benefits|perks)\b"
+    r"|\b(for|with|alongside|support\w*)\s+(our|the)\b[^.]{0,30}\bAI\s+(research\s+"
+    r"|engineering\s+)?(teams?|researchers|engineers|scientists|labs?)\b"
     r"|\bwe are an AI|\bwe're an AI|\bAI-(first|native) (company|workplace|culture)",
     re.IGNORECASE,
 )
@@ -215,6 +227,13 @@ _ABOUT_THE_JOB = re.compile(
     r"\b(you|your|you'll|you will|this role|the role|the candidate|we're looking for"
     r"|we are looking for|experience (with|in)|familiarity|responsib\w+|required|preferred"
     r"|plus|expected)\b",
+    re.IGNORECASE,
+)
+# A sentence that starts like a duty: "Train and deploy ML models...", "Build LLM features".
+_DUTY = re.compile(
+    r"\s*(?:[-*\u2022]\s*)?(train|build|design|develop|ship|own|lead|research|deploy|create"
+    r"|implement|improve|optimi[sz]e|evaluate|write|help|work|use|integrate|prototype|scale"
+    r"|fine-tune|rate|review|label|annotate|teach|drive|partner|collaborate|run|apply)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?;]\s|\n")
@@ -238,10 +257,11 @@ def mention_asks(text: str, mention: Mention, section: Section) -> bool:
         return True
     if section.kind == "company":
         return bool(re.search(r"\b(this role|in this position|you will|you'll)\b", sentence))
-    # intro or an unknown heading: ask unless the sentence is about the company
-    if _ABOUT_THE_JOB.search(sentence):
+    if _ABOUT_THE_JOB.search(sentence) or _DUTY.match(sentence):
         return True
-    return not _ABOUT_THE_COMPANY.search(sentence)
+    if section.kind == "intro":  # where blurbs stand: only the job's own words ask
+        return False
+    return not _ABOUT_THE_COMPANY.search(sentence)  # under an unknown heading
 
 
 def evidence_entry(mention: Mention, section: str) -> list[dict[str, Any]]:

@@ -1,0 +1,171 @@
+"""The AI tagger against the labelled set: precision and recall per field and per tag.
+
+The set (tests/fixtures/labelled/, composed by build.py from hand-labelled parts) has
+a dev and a test split built from disjoint parts. The matcher, its aliases and context
+rules were tuned looking at the dev split only; the floors are asserted on the test
+split. ``pytest -s`` prints both tables.
+
+Each posting goes through the real clean and AI-skills stages, as in a crawl.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.items import JobPosting
+from crawler.pipelines.ai_skills import AiSkillsPipeline
+from crawler.pipelines.clean import CleanPipeline
+from tests.support import FIXTURES
+
+LABELLED = FIXTURES / "labelled"
+FLOORS = {  # field: (precision, recall), on the test split
+    "mentions_ai": (0.98, 0.98),
+    "asks_for_ai": (0.90, 0.85),
+    "ai_skills": (0.90, 0.85),  # micro-averaged over tags
+    "is_ai_role": (0.85, 0.85),
+}
+SENIORITY_FLOOR = 0.90
+
+
+def load_builder():
+    spec = importlib.util.spec_from_file_location("labelled_build", LABELLED / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def labelled_postings() -> list[dict[str, Any]]:
+    return json.loads((LABELLED / "postings.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    mistakes: list[str] = field(default_factory=list)
+
+    def add(self, predicted: bool, expected: bool, ident: str) -> None:
+        self.tp += predicted and expected
+        self.fp += predicted and not expected
+        self.fn += expected and not predicted
+        if predicted != expected:
+            self.mistakes.append(f"{ident} ({'FP' if predicted else 'FN'})")
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Scores:
+    fields: dict[str, Tally] = field(default_factory=dict)
+    tags: dict[str, Tally] = field(default_factory=dict)
+    seniority: Counter = field(default_factory=Counter)
+
+
+def assess(postings: list[dict[str, Any]]) -> list[JobPosting]:
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    clean, ai_stage = CleanPipeline(crawler), AiSkillsPipeline(crawler)
+    items = []
+    for posting in postings:
+        item = JobPosting(
+            platform=posting["shape"], board="labelled", external_id=posting["id"],
+            company=posting["company"], title=posting["title"],
+            url="https://example.com/jobs/" + posting["id"], description_html=posting["html"],
+        )  # fmt: skip
+        items.append(ai_stage.process_item(clean.process_item(item)))
+    return items
+
+
+def score(postings: list[dict[str, Any]], items: list[JobPosting]) -> Scores:
+    seniority_from_title = _seniority_function()
+    scores = Scores(fields={name: Tally() for name in FLOORS})
+    for posting, item in zip(postings, items, strict=True):
+        labels, ident = posting["labels"], f"{posting['id']} {posting['title']!r}"
+        for name in ("mentions_ai", "asks_for_ai", "is_ai_role"):
+            scores.fields[name].add(getattr(item, name), labels[name], ident)
+        expected, predicted = set(labels["ai_skills"]), set(item.ai_skills)
+        for tag in expected | predicted:
+            scores.tags.setdefault(tag, Tally()).add(tag in predicted, tag in expected, ident)
+            scores.fields["ai_skills"].add(tag in predicted, tag in expected, f"{ident} {tag}")
+        if seniority_from_title is not None:
+            right = seniority_from_title(posting["title"], level=None) == labels["seniority"]
+            scores.seniority["right" if right else "wrong"] += 1
+    return scores
+
+
+def _seniority_function():
+    try:
+        from crawler.enrich.titles import seniority_from_title
+    except ImportError:
+        return None
+    return seniority_from_title
+
+
+def table(split: str, scores: Scores, count: int) -> str:
+    lines = [f"\n=== labelled set, {split} split: {count} postings ===",
+             f"{'field / tag':<26}{'P':>7}{'R':>7}{'TP':>6}{'FP':>5}{'FN':>5}"]  # fmt: skip
+    rows = list(scores.fields.items()) + [("", None)] + sorted(scores.tags.items())
+    for name, tally in rows:
+        if tally is None:
+            lines.append("-" * 56)
+            continue
+        lines.append(f"{name:<26}{tally.precision:>7.3f}{tally.recall:>7.3f}"
+                     f"{tally.tp:>6}{tally.fp:>5}{tally.fn:>5}")  # fmt: skip
+    total = sum(scores.seniority.values())
+    if total:
+        lines.append(f"seniority accuracy {scores.seniority['right'] / total:.3f} ({total})")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, tuple[Scores, int]]:
+    postings = labelled_postings()
+    out = {}
+    for split in ("dev", "test"):
+        chosen = [p for p in postings if p["split"] == split]
+        out[split] = (score(chosen, assess(chosen)), len(chosen))
+    return out
+
+
+def test_labelled_set_is_what_the_builder_writes():
+    assert (LABELLED / "postings.json").read_text(encoding="utf-8") == load_builder().render()
+    postings = labelled_postings()
+    assert len(postings) >= 300
+    assert {p["split"] for p in postings} == {"dev", "test"}
+    shapes = {p["shape"] for p in postings if p["split"] == "test"}
+    assert {"greenhouse", "lever", "workday", "smartrecruiters", "personio"} <= shapes
+
+
+def test_precision_and_recall_floors_on_the_test_split(results):
+    for split in ("dev", "test"):
+        print(table(split, *results[split]))
+    scores, _ = results["test"]
+    failures = []
+    for name, (p_floor, r_floor) in FLOORS.items():
+        tally = scores.fields[name]
+        if tally.precision < p_floor or tally.recall < r_floor:
+            failures.append(f"{name}: P={tally.precision:.3f} R={tally.recall:.3f} "
+                            f"(floors {p_floor}/{r_floor}); misses: {tally.mistakes[:12]}")  # fmt: skip
+    assert not failures, "\n".join(failures)
+
+
+def test_seniority_accuracy_on_the_test_split(results):
+    scores, _ = results["test"]
+    if not scores.seniority:
+        pytest.skip("crawler.enrich.titles.seniority_from_title does not exist yet")
+    accuracy = scores.seniority["right"] / sum(scores.seniority.values())
+    assert accuracy >= SENIORITY_FLOOR, f"seniority accuracy {accuracy:.3f}"
