@@ -118,7 +118,7 @@ def _seniority_function():
 def table(split: str, scores: Scores, count: int) -> str:
     lines = [f"\n=== labelled set, {split} split: {count} postings ===",
              f"{'field / tag':<26}{'P':>7}{'R':>7}{'TP':>6}{'FP':>5}{'FN':>5}"]  # fmt: skip
-    rows = list(scores.fields.items()) + [("", None)] + sorted(scores.tags.items())
+    rows = [*scores.fields.items(), ("", None), *sorted(scores.tags.items())]
     for name, tally in rows:
         if tally is None:
             lines.append("-" * 56)
@@ -158,8 +158,10 @@ def test_precision_and_recall_floors_on_the_test_split(results):
     for name, (p_floor, r_floor) in FLOORS.items():
         tally = scores.fields[name]
         if tally.precision < p_floor or tally.recall < r_floor:
-            failures.append(f"{name}: P={tally.precision:.3f} R={tally.recall:.3f} "
-                            f"(floors {p_floor}/{r_floor}); misses: {tally.mistakes[:12]}")  # fmt: skip
+            failures.append(
+                f"{name}: P={tally.precision:.3f} R={tally.recall:.3f} "
+                f"(floors {p_floor}/{r_floor}); misses: {tally.mistakes[:12]}"
+            )
     assert not failures, "\n".join(failures)
 
 
