@@ -73,7 +73,7 @@ _PAY_WORDS = re.compile(
 )
 _NOT_PAY_BEFORE = re.compile(
     r"(?:raised|funding|valuation|revenue|budget|stipend|allowance|bonus|reimburse|"
-    r"credit|donat|grant|invest|worth|\barr\b)\W*(?:\w+\W+){0,3}$",
+    r"credit|donat|grant|invest|worth|\barr\b)\w*[ \t:]*(?:[\w'-]+[ \t]+){0,3}$",
     re.IGNORECASE,
 )
 # Words right after the amount ("$1,000 learning stipend", "$10M Series B"); a "+"
@@ -132,20 +132,34 @@ def parse_pay_text(text: str | None, *, known_pay: bool = False) -> Pay | None:
     """
     if not text:
         return None
-    scanned_to = 0
-    for marker_start, marker_end in _marker_spans(text):
-        if marker_end <= scanned_to:
-            continue
-        start = max(scanned_to, marker_start - _WINDOW_BEFORE)
-        end = min(len(text), marker_end + _WINDOW_AFTER)
-        while end < len(text) and not text[end].isspace():  # never cut a number
-            end += 1
+    for start, end in _windows(text):
         for match in _PAY.finditer(text, start, end):
             pay = _pay_from_match(text, match, known_pay)
             if pay is not None:
                 return pay
-        scanned_to = end
     return None
+
+
+def _windows(text: str) -> Iterator[tuple[int, int]]:
+    """Spans around currency markers, overlapping ones merged (a range's two markers
+    fall in one span), never ending inside a number."""
+    start = end = -1
+    for marker_start, marker_end in _marker_spans(text):
+        if start >= 0 and marker_start - _WINDOW_BEFORE <= end:
+            end = max(end, marker_end + _WINDOW_AFTER)
+            continue
+        if start >= 0:
+            yield start, _word_end(text, end)
+        start, end = max(0, marker_start - _WINDOW_BEFORE), marker_end + _WINDOW_AFTER
+    if start >= 0:
+        yield start, _word_end(text, end)
+
+
+def _word_end(text: str, end: int) -> int:
+    end = min(len(text), end)
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return end
 
 
 def _pay_from_match(text: str, match: re.Match[str], known_pay: bool) -> Pay | None:
@@ -164,9 +178,10 @@ def _pay_from_match(text: str, match: re.Match[str], known_pay: bool) -> Pay | N
         low, high = high, low
     top = high if high is not None else low
     factor = _unit_factor(currency)
+    year_floor = _BOUNDS["year"][0] * max(1, factor // 10)  # ¥4,000,000 a year is pay
     after = text[match.end() : match.end() + 40]
     period = _period_after(after)
-    if period is None and top < _BOUNDS["year"][0] * factor and not known_pay:
+    if period is None and top < year_floor and not known_pay:
         # Without a period only a yearly amount is recognisable; look no further
         # unless the words before name one ("Hourly rate: $25 - $35").
         before = text[max(0, match.start() - 80) : match.start()]
@@ -182,7 +197,7 @@ def _pay_from_match(text: str, match: re.Match[str], known_pay: bool) -> Pay | N
     if not (known_pay or period or high is not None or _PAY_WORDS.search(before)):
         return None
     if period is None:
-        if top < _BOUNDS["year"][0] * factor:
+        if top < year_floor:
             return None
         period = "year"
     floor, ceiling = _BOUNDS[period]
