@@ -112,7 +112,8 @@ class TeamtailorSpider(PlatformSpider):
         }  # fmt: skip
         return self.posting(
             target,
-            text("guid") or job_id_from_link(link),
+            # The numeric id in the link outlives a retitled job (the link's slug does not).
+            job_id_from_link(link) or text("guid"),
             title=text("title"),
             url=link,
             apply_url=link,

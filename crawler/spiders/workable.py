@@ -59,10 +59,11 @@ class WorkableSpider(PlatformSpider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        # Added to the project's downloader middlewares, not replacing them.
-        settings.set_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, RetryAfterMiddleware.order
-        )
+        # Added to the project's downloader middlewares, not replacing them; at spider
+        # priority, as the crawl command re-applies the project settings afterwards.
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        middlewares[RetryAfterMiddleware] = RetryAfterMiddleware.order
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
     @classmethod
     def board_from_url(cls, url: str) -> str | None:
