@@ -220,8 +220,11 @@ def posting_fields(job: dict[str, Any]) -> PostingFields:
     if org_name:
         extra["hiring_organization"] = org_name
 
+    external_id = identifier_of(job.get("identifier"))
+    if external_id and org_name and external_id.casefold() == org_name.casefold():
+        external_id = None  # the company's name given as every posting's "identifier"
     return PostingFields(
-        external_id=identifier_of(job.get("identifier")),
+        external_id=external_id,
         title=_text(job.get("title")) or _text(job.get("name")),
         url=_url(job.get("url")),
         apply_url=_apply_target(job.get("potentialAction")),

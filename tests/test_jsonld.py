@@ -199,6 +199,27 @@ def test_pagination_stops_at_a_loop_and_at_the_cap():
     assert spider.ledger.crawls()[0].errors == ["more than 2 listing pages"]
 
 
+def test_posting_pages_stop_at_the_cap_and_the_company_is_partial():
+    spider = make_spider(JsonLdSpider, settings={"JSONLD_MAX_POSTING_PAGES": 2}, board=CAREERS)
+    target = spider.targets[0]
+    spider.ledger.company_started(target.company, "jsonld", target.board)
+    spider.listing_started(target)
+    output = parse(spider, "parse_listing", CAREERS, fixture_text("jsonld/listing.html"))
+    assert len([r for r in output if r.callback == spider.parse_posting]) == 2
+    assert spider.ledger.crawls()[0].errors == ["more than 2 posting pages"]
+    assert spider.crawler.stats.get_value("jobs/jsonld/posting_page_cap") == 1
+
+
+def test_an_identifier_that_is_only_the_company_name_is_no_identity(spider):
+    body = """<html><head><script type="application/ld+json">
+    {"@context": "https://schema.org", "@type": "JobPosting", "title": "Cook",
+     "identifier": {"@type": "PropertyValue", "name": "37signals", "value": "37signals"},
+     "hiringOrganization": {"@type": "Organization", "name": "37signals"}}
+    </script></head><body></body></html>"""
+    [item] = parse(spider, "parse_posting", f"{CAREERS}/cook", body)
+    assert item.external_id == f"{CAREERS}/cook"
+
+
 def test_a_board_without_a_name_skips_the_organization_check():
     spider = make_spider(JsonLdSpider, board=CAREERS)
     [target] = spider.targets
@@ -329,3 +350,15 @@ def test_a_failed_posting_page_leaves_the_company_partial(replay, database_url, 
     run = last_run(database_url)
     assert (run["status"], run["closed"]) == ("partial", 0)
     assert all(r["closed_at"] is None for r in postings(database_url).values())
+
+
+def test_a_listing_page_that_fails_closes_nothing(replay, database_url, tmp_path):
+    serve_site(replay)
+    crawl(replay, database_url, tmp_path).assert_clean()
+    replay.add("/jobs", "<html>Service Unavailable</html>", query={"page": "2"}, status=503,
+               content_type="text/html")  # fmt: skip
+    result = crawl(replay, database_url, tmp_path)
+    assert result.returncode == 0 and "HTTP 503" in result.log
+    run = last_run(database_url)
+    assert (run["status"], run["seen"], run["closed"]) == ("partial", 3, 0)
+    assert postings(database_url)["4417"]["closed_at"] is None  # listed on the failed page

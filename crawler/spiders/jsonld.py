@@ -113,11 +113,10 @@ def board_identity(careers_url: str) -> str:
 
 def looks_script_built(response: Response) -> bool:
     """The page runs scripts (not only JSON data blocks), so a browser may build more."""
-    for script_type in response.xpath("//script/@type | //script[not(@type)]").getall():
-        kind = "" if script_type.startswith("<") else script_type.strip().lower()
-        if kind in _SCRIPT_TYPES:
-            return True
-    return False
+    return any(
+        script.attrib.get("type", "").strip().lower() in _SCRIPT_TYPES
+        for script in response.xpath("//script")
+    )
 
 
 class JsonLdSpider(PlatformSpider):
