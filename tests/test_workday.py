@@ -189,8 +189,22 @@ def test_a_board_without_a_careers_url_fails_clearly(tmp_path):
     spider.ledger.company_started(target.company, "workday", target.board)
     assert list(spider.company_requests(target)) == []
     crawl = spider.ledger.crawls()[0]
-    assert "give the careers URL" in crawl.errors[0]
+    assert crawl.errors == [
+        "acme/Careers: no careers URL"
+        " (https://{tenant}.wd{N}.myworkdayjobs.com/{site}) to take the host from"
+    ]
     assert spider.ledger.outcome(crawl, 0, 0).status == "failed"
+
+
+def test_board_argument_takes_a_careers_url():
+    url = "https://wd3.myworkdaysite.com/en-US/recruiting/acme/Acme_Careers"
+    spider = make_spider(WorkdaySpider, board=url, name="Acme Robotics")
+    [target] = spider.targets
+    assert (target.board, target.base_url) == ("acme/Acme_Careers", "https://wd3.myworkdaysite.com")
+    assert target.company.slug == "acme-robotics"
+    spider.ledger.company_started(target.company, "workday", target.board)
+    [request] = spider.company_requests(target)
+    assert request.url == "https://wd3.myworkdaysite.com/wday/cxs/acme/Acme_Careers/jobs"
 
 
 def test_flatten_facets_reads_nested_groups():

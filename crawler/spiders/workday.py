@@ -49,7 +49,14 @@ RESULT_CAP = 2000  # where some tenants stop paging
 # Facets to split a capped listing by, best first: a job family group partitions
 # postings (one each), locations overlap (a posting in 3 cities is in 3 slices).
 SPLIT_FACETS = ("jobFamilyGroup", "locationCountry", "locations", "timeType", "workerSubType")
-JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+# English descriptors ("Posted Yesterday", "Full time") whatever the tenant's default.
+JSON_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": "application/json",
+    "Accept-Language": "en-US",
+}
+DETAIL_HEADERS = {k: v for k, v in JSON_HEADERS.items() if k != "Content-Type"}
+CAREERS_URL = "https://{tenant}.wd{N}.myworkdayjobs.com/{site}"
 
 _TENANT_HOST = re.compile(
     r"^https?://(?P<tenant>[\w-]+)\.wd\d+\.myworkdayjobs\.com/"
@@ -108,11 +115,12 @@ class WorkdaySpider(PlatformSpider):
     # --- listing ---------------------------------------------------------------------
 
     def company_requests(self, target: Target) -> Iterable[Request]:
-        if not _BOARD.match(target.board) or not target.base_url:
-            self.record_error(
-                target, f"{target.board!r} is not a Workday board: give the careers URL"
-                " https://{tenant}.wd{N}.myworkdayjobs.com/{site}",
-            )  # fmt: skip
+        if not _BOARD.match(target.board):
+            self.record_error(target, f"{target.board!r} is not a Workday board ({CAREERS_URL})")
+            return
+        if not target.base_url:
+            self.record_error(target, f"{target.board}: no careers URL ({CAREERS_URL}) to"
+                              " take the host from")  # fmt: skip
             return
         self.listings[target.board] = TenantListing()
         yield self.start_listing(target, {})
@@ -233,7 +241,7 @@ class WorkdaySpider(PlatformSpider):
         self.listings[target.board].listed_paths.add(path)
         return self.request(
             self.api_url(target, path), target, callback=self.parse_detail,
-            headers={"Accept": "application/json"}, meta={"row": row, "path": path},
+            headers=DETAIL_HEADERS, meta={"row": row, "path": path},
         )  # fmt: skip
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
