@@ -188,7 +188,7 @@ class JsonLdSpider(PlatformSpider):
         stubs, complete = self.split_stubs(response, markup.postings)
         follow = [*stubs, *(response.urljoin(u) for u in markup.posting_urls)]
         next_url = self.next_page_url(response)
-        links = [] if markup.postings or follow else self.posting_links(response, target, next_url)
+        links = [] if markup.postings or follow else self.posting_links(response, next_url)
         nothing_found = not (markup.postings or follow or links)
         if nothing_found and not rendered and looks_script_built(response):
             yield self.rendered_request(response, self.parse_listing)
@@ -278,8 +278,12 @@ class JsonLdSpider(PlatformSpider):
         return list(dict.fromkeys(stubs)), complete
 
     def items_from(self, response: Response, target: Target, jobs: list[dict]) -> Iterator[Any]:
-        page_url = self.canonical_url(response) or urldefrag(response.url)[0]
-        careers_host = urlsplit(self.careers_url_of(target.company)).netloc
+        careers_url = self.careers_url_of(target.company)
+        careers_host = urlsplit(careers_url).netloc
+        canonical = self.canonical_url(response)
+        if canonical and board_identity(canonical) == board_identity(careers_url):
+            canonical = None  # a site that names its careers home canonical on every page
+        page_url = canonical or urldefrag(response.url)[0]
         used_ids: set[str] = set()
         stats = self.crawler.stats
         for index, job in enumerate(jobs, start=1):
@@ -320,7 +324,8 @@ class JsonLdSpider(PlatformSpider):
         url = urldefrag(response.urljoin(href.strip()))[0] if href else None
         return url if url and is_http_url(url) else None
 
-    def posting_links(self, response: Response, target: Target, next_url: str | None) -> list[str]:
+    @staticmethod
+    def posting_links(response: Response, next_url: str | None) -> list[str]:
         """Links that look like postings on the careers site (the fallback: no markup)."""
         page = urlsplit(response.url)
         domain = registrable_domain(page.hostname or "")
