@@ -480,3 +480,16 @@ def test_a_listing_still_full_at_the_cap_is_partial(replay, database_url, tmp_pa
     result.assert_clean()
     run = last_run(database_url, "acme")
     assert (run["status"], run["reason"]) == ("partial", "listing still full at the 40 cap")
+
+
+@pytest.mark.parametrize("first_total", [45, None])
+def test_a_full_page_whose_total_says_0_does_not_end_the_listing(
+    replay, database_url, tmp_path, first_total
+):
+    # pages of 20, 20 and 5; the pages after the first say total 0 (or the first has none)
+    serve_listing(replay, {}, list(range(45)), first_total)
+    result = crawl(acme_registry(tmp_path, replay), database_url, "acme")
+    result.assert_clean()
+    assert [b["offset"] for b in list_bodies(replay, ACME_API)] == [0, 20, 40]
+    run = last_run(database_url, "acme")
+    assert (run["status"], run["seen"]) == ("ok", 45)
