@@ -236,30 +236,57 @@ _DUTY = re.compile(
     r"|fine-tune|rate|review|label|annotate|teach|drive|partner|collaborate|run|apply)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?;]\s|\n")
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right_match = _SENTENCE_END.search(text, end)
-    right = right_match.start() if right_match else len(text)
-    return text[left:right]
+_SENTENCE_BREAKS = (". ", "! ", "? ", "; ", ".\n", "\n")
 
 
-def mention_asks(text: str, mention: Mention, section: Section) -> bool:
-    """Whether this hit stands where the role asks for (or involves) AI."""
-    if section.kind in NEUTRAL_KINDS:
+def sentence_span(text: str, start: int) -> tuple[int, int]:
+    """The sentence (or list line) holding this offset: a few C-level scans, no regex."""
+    left, right = 0, len(text)
+    for mark in _SENTENCE_BREAKS:
+        before = text.rfind(mark, 0, start)
+        if before >= 0:
+            left = max(left, before + len(mark))
+        after = text.find(mark, start)
+        if after >= 0:
+            right = min(right, after)
+    return left, right
+
+
+_COMPANY_SECTION_ASK = re.compile(r"\b(this role|in this position|you will|you'll)\b")
+
+
+# Words one of which every _NOT_AN_ASK sentence holds: a cheap test before the regex.
+_NOT_AN_ASK_WORDS = (
+    "applica", "candidat", "resume", "cv", "interview", "hiring", "recruit", "stipend",
+    "budget", "allowance", "subscription", "credits", "access", "licen", "everyone",
+    "employees", "company-wide", "offer", "benefit", "perk", "ai-first", "ai-native",
+    "we are an", "we're an", "for our", "for the", "with our", "with the", "alongside",
+    "support",
+)  # fmt: skip
+
+
+def is_not_an_ask(sentence: str) -> bool:
+    """A sentence that names AI without asking the applicant for it: hiring-process AI,
+    AI perks, company-wide culture, AI teams the hire only works for."""
+    lowered = sentence.lower()
+    if not any(word in lowered for word in _NOT_AN_ASK_WORDS):
         return False
-    sentence = _sentence_around(text, mention.start, mention.end)
-    if _NOT_AN_ASK.search(sentence):
+    return bool(_NOT_AN_ASK.search(sentence))
+
+
+def sentence_asks(sentence: str, kind: str) -> bool:
+    """Whether a sentence holding an AI mention, in a section of this kind, asks for AI."""
+    if kind in NEUTRAL_KINDS or is_not_an_ask(sentence):
         return False
-    if section.kind in ASKING_KINDS:
+    if kind in ASKING_KINDS:
         return True
-    if section.kind == "company":
-        return bool(re.search(r"\b(this role|in this position|you will|you'll)\b", sentence))
+    if kind == "company":
+        return bool(_COMPANY_SECTION_ASK.search(sentence))
     if _ABOUT_THE_JOB.search(sentence) or _DUTY.match(sentence):
         return True
-    if section.kind == "intro":  # where blurbs stand: only the job's own words ask
+    if kind == "intro":  # where blurbs stand: only the job's own words ask
         return False
     return not _ABOUT_THE_COMPANY.search(sentence)  # under an unknown heading
 
@@ -355,11 +382,17 @@ def assess_posting(
         verdict.evidence += evidence_entry(mention, "title")
     if text:
         sections = sections or [Section("intro", None, 0, len(text))]
+        judged: dict[tuple[int, int], bool] = {}  # a sentence is judged once
         for mention in taxonomy.find(text):
             section = section_at(sections, mention.start)
             found.update(mention.tags)
-            if mention_asks(text, mention, section):
-                asked.update(mention.tags)
+            if not asked.issuperset(mention.tags):
+                left, right = sentence_span(text, mention.start)
+                key = (left, right)
+                if key not in judged:
+                    judged[key] = sentence_asks(text[left:right], section.kind)
+                if judged[key]:
+                    asked.update(mention.tags)
             verdict.evidence += evidence_entry(mention, section.kind)
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
     verdict.ai_skills = sorted(found, key=order.__getitem__)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # kinds whose text is the role's own: an AI mention there asks for AI
@@ -73,6 +74,7 @@ class Section:
     end: int
 
 
+@lru_cache(maxsize=8192)  # headings repeat across postings: "Requirements", "About you"
 def classify_heading(heading: str) -> str:
     """The section kind a heading names ("About the role" -> role), else "other"."""
     for kind, pattern in _KIND_PATTERNS:
@@ -82,7 +84,7 @@ def classify_heading(heading: str) -> str:
 
 
 def _normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().rstrip(":").strip().lower()
+    return " ".join(text.split()).rstrip(":").rstrip().lower()
 
 
 def headings_from_tree(tree: Any) -> set[str]:
@@ -135,6 +137,22 @@ def _looks_like_heading(line: str, strict: bool = False) -> bool:
     return classify_heading(line) != "other" and len(line.split()) <= 7 and not line.endswith(",")
 
 
+def _heading_of(line: str, known: set[str]) -> tuple[str, str] | None:
+    """(heading, kind) when this line opens a section, else None."""
+    if not line:
+        return None
+    if len(line) <= MAX_HEADING_CHARS + 1 and (
+        _normalize(line) in known or _looks_like_heading(line, strict=bool(known))
+    ):
+        return line.rstrip(":"), classify_heading(line)
+    label = _INLINE_LABEL.match(line)  # "Requirements: 5+ years of ..."
+    if label:
+        kind = classify_heading(label[1])
+        if kind not in ("other", "company"):
+            return label[1], kind
+    return None
+
+
 def split_sections(text: str, html_headings: Iterable[str] = ()) -> list[Section]:
     """The sections of a description text, in order, covering all of it."""
     if not text:
@@ -143,15 +161,9 @@ def split_sections(text: str, html_headings: Iterable[str] = ()) -> list[Section
     starts: list[tuple[int, str, str]] = []  # (offset, heading, kind)
     offset = 0
     for raw_line in text.splitlines(keepends=True):
-        line = raw_line.strip()
-        if line:
-            normalized = _normalize(line)
-            if normalized in known or _looks_like_heading(line, strict=bool(known)):
-                starts.append((offset, line.rstrip(":"), classify_heading(line)))
-            elif (label := _INLINE_LABEL.match(line)) and classify_heading(
-                label[1]
-            ) not in ("other", "company"):
-                starts.append((offset, label[1], classify_heading(label[1])))
+        heading = _heading_of(raw_line.strip(), known)
+        if heading is not None:
+            starts.append((offset, *heading))
         offset += len(raw_line)
     if known and not starts:  # the HTML's headings were not found: trust the text
         return split_sections(text, ())
