@@ -100,12 +100,20 @@ class ProgressDisplay:
         """Show the line every interval from now on (the crawl's event loop runs it)."""
         self._next = asyncio.get_event_loop().call_later(self.interval, self._tick)
 
+    def _clear_line(self, record: logging.LogRecord) -> bool:
+        self.stream.write("\r\033[K")
+        return True
+
     def _tick(self) -> None:
         self.show()
         self._next = asyncio.get_event_loop().call_later(self.interval, self._tick)
 
     def show(self) -> None:
         if self.on_terminal:
+            # A log record first wipes the line; the next tick redraws it. (Scrapy
+            # replaces the root handler when a crawler starts: hook the current one.)
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(self._clear_line)
             self.stream.write(f"\r\033[K{self.line()}")
             self.stream.flush()
         else:
@@ -115,6 +123,8 @@ class ProgressDisplay:
         if self._next is not None:
             self._next.cancel()
             self._next = None
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(self._clear_line)
         if self.on_terminal:
             self.stream.write(f"\r\033[K{self.line()}\n")
             self.stream.flush()
