@@ -14,9 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
-
-import ahocorasick
 
 PERIODS = ("hour", "day", "week", "month", "year")
 
@@ -96,31 +95,30 @@ _BOUNDS = {"hour": (5, 2_000), "day": (40, 10_000), "week": (200, 50_000),
 _CODE_SET = frozenset(_CODES.split("|"))
 
 
-def _marker_automaton() -> ahocorasick.Automaton:
-    """Every currency symbol and code, found in one C-speed pass over the text."""
-    automaton = ahocorasick.Automaton()
-    for marker in (*"$€£¥₹₪₩", "zł", *_CODE_SET):
-        automaton.add_word(marker, marker)
-    automaton.make_automaton()
-    return automaton
-
-
-_MARKERS = _marker_automaton()
-
-
-def _marker_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Where pay may be: (start, end) of each currency symbol or code ("USD", not "USDA")."""
-    for end_index, marker in _MARKERS.iter(text):
-        start, end = end_index - len(marker) + 1, end_index + 1
-        if len(marker) > 1 and (
-            (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
-        ):
-            continue
-        yield start, end
-
-
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 60
 _PERIOD_HINT_WORDS = ("annu", "year", "ote", "hour", "month", "week", "dai", "day")
+# Two cheap scans find where pay may be: currency symbols, and runs of three capitals
+# (most are "API" or "AWS"); only codes actually present get a pattern of their own.
+_SYMBOL_CHARS = "$€£¥₹₪₩ł"
+_SYMBOL_MARK = re.compile(f"[{_SYMBOL_CHARS}]")
+_CAPITALS = re.compile("[A-Z][A-Z][A-Z]")
+
+
+@lru_cache(maxsize=256)
+def _codes_pattern(codes: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z])(?:{'|'.join(sorted(codes))})(?![A-Za-z])")
+
+
+def _marker_spans(text: str) -> list[tuple[int, int]]:
+    """Where pay may be: (start, end) of each currency symbol or code ("USD", not "USDA")."""
+    spans = []
+    if any(symbol in text for symbol in _SYMBOL_CHARS):  # str searches: far cheaper than re
+        spans = [found.span() for found in _SYMBOL_MARK.finditer(text)]
+    codes = _CODE_SET.intersection(_CAPITALS.findall(text))
+    if codes:
+        spans.extend(found.span() for found in _codes_pattern(frozenset(codes)).finditer(text))
+        spans.sort()
+    return spans
 
 
 def parse_pay_text(text: str | None, *, known_pay: bool = False) -> Pay | None:

@@ -22,21 +22,25 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.enrich.location import normalize_name
-
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
-def same_job_key(adapter: ItemAdapter) -> tuple[str, ...] | None:
-    """What makes two postings of a company the same job, or None when unknown."""
+def same_job_key(adapter: ItemAdapter) -> tuple[Any, ...] | None:
+    """What makes two postings of a company the same job, or None when unknown.
+
+    The description enters as a digest (the clean stage already tidied its
+    whitespace), so the key holds no reference to the text itself.
+    """
     text = adapter.get("description_text")
     title = adapter.get("title")
     if not text or not title:
         return None
-    places = sorted(normalize_name(place) for place in adapter.get("locations") or [])
-    digest = hashlib.blake2b(" ".join(text.split()).encode(), digest_size=16).hexdigest()
-    return (adapter.get("company") or "", normalize_name(title), "|".join(places), digest)
+    places = "|".join(
+        sorted(" ".join(p.casefold().split()) for p in adapter.get("locations") or [])
+    )
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    return (adapter.get("company") or "", " ".join(title.casefold().split()), places, digest)
 
 
 def posting_identity(adapter: ItemAdapter) -> str:
@@ -46,8 +50,8 @@ def posting_identity(adapter: ItemAdapter) -> str:
 class SameJobPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        self.kept_ids: dict[tuple[str, ...], str] = {}
-        self.kept: weakref.WeakValueDictionary[tuple[str, ...], Any] = weakref.WeakValueDictionary()
+        self.kept_ids: dict[tuple[Any, ...], str] = {}
+        self.kept: weakref.WeakValueDictionary[tuple[Any, ...], Any] = weakref.WeakValueDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
