@@ -100,7 +100,8 @@ def check_spiders_exist(companies: list[Company], spider_names: list[str]) -> No
             f"{platform} ({', '.join(slugs)})" for platform, slugs in sorted(missing.items())
         )
         raise UsageError(
-            f"no spider for platform {described}; known: {', '.join(sorted(spider_names))}"
+            f"no spider for platform {described}; known: {', '.join(sorted(spider_names))}",
+            print_help=False,
         )
 
 
@@ -188,7 +189,8 @@ class Command(ScrapyCommand):
         if unknown:
             raise UsageError(
                 f"unknown platform {', '.join(map(repr, unknown))};"
-                f" known: {', '.join(sorted(spider_names))}"
+                f" known: {', '.join(sorted(spider_names))}",
+                print_help=False,
             )
         try:
             registry = load_registry(self.settings.get("COMPANIES_FILE"))
