@@ -69,8 +69,15 @@ _ENTRY = _words(
     r"early[\s-]+career|university\s+(?:grad|graduate|hire)|apprentice(?:ship)?|"
     r"trainee|campus\s+hire)"
 )
+# "Associate Product Manager", "Tax Associate"; not "Associate General Counsel".
 _ASSOCIATE_PREFIX = re.compile(
-    r"^\s*associate\s+(?!general\s+counsel|director|vice|partner|principal|dean)",
+    r"(?<![\w-])associate(?![\w-])(?!\s+(?:general\s+counsel|partner|dean|professor))",
+    re.IGNORECASE,
+)
+# The person a role supports is not the role's level.
+_SUPPORTS_SOMEONE = re.compile(
+    r"\s+(?:to|for|supporting)\s+(?:the\s+|our\s+)?(?:ceo|cto|cfo|coo|chief|vp|svp|evp|vice|"
+    r"president|co-?founders?|founders?|executives?|head|directors?|leadership)\b.*$",
     re.IGNORECASE,
 )
 # Levels as numbers: "Software Engineer II", "Engineer 3", "Level 2", "L5".
@@ -99,6 +106,7 @@ def seniority_from_title(title: str, level: str | None = None) -> str | None:
 def _title_marker(title: str) -> str | None:
     if not title.strip():
         return None
+    title = _SUPPORTS_SOMEONE.sub("", title)  # "Executive Assistant to the CEO"
     if _INTERN.search(title):
         return "intern"
     if _CHIEF_OF_STAFF.search(title):
