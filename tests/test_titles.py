@@ -48,6 +48,7 @@ from crawler.enrich.titles import (
         ("Associate Product Manager", "entry"),
         ("Associate General Counsel", None),
         ("Tax Associate", "entry"),
+        ("Warehouse Associate", None),
         ("Associate Director, Finance", "director"),
         ("Executive Assistant to the CEO", None),
         ("Chief of Staff to the CTO", None),

@@ -69,8 +69,11 @@ _ENTRY = _words(
     r"early[\s-]+career|university\s+(?:grad|graduate|hire)|apprentice(?:ship)?|"
     r"trainee|campus\s+hire)"
 )
-# "Associate Product Manager", "Tax Associate"; not "Associate General Counsel".
+# "Associate Product Manager", "Tax Associate"; not "Associate General Counsel", nor
+# the hourly roles named "associate" at every level ("Warehouse Associate").
 _ASSOCIATE_PREFIX = re.compile(
+    r"(?<!warehouse\s)(?<!retail\s)(?<!store\s)(?<!sales\s)(?<!customer\s)(?<!crew\s)"
+    r"(?<!fulfillment\s)(?<!fulfilment\s)(?<!shift\s)(?<!delivery\s)(?<!team\s)"
     r"(?<![\w-])associate(?![\w-])(?!\s+(?:general\s+counsel|partner|dean|professor))",
     re.IGNORECASE,
 )
