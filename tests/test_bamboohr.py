@@ -158,6 +158,13 @@ def test_crawl_stores_postings_from_their_details(replay, database_url, tmp_path
     assert "<iframe" not in search["description_html"]
     assert "Experience with embeddings and vector search" in search["description_text"]
     assert search["posted_at"].isoformat() == "2026-11-02T00:00:00+00:00"
+    assert (search["workplace"], search["countries"]) == ("hybrid", ["US"])  # locationType "2"
+    assert (search["salary_min"], search["salary_max"], search["salary_currency"]) == (
+        165000,
+        210000,
+        "USD",
+    )  # from the compensation text
+    assert rows["419"]["employment_type"] == "internship"
     assert rows["415"]["url"] == f"{replay.url}/careers/415"  # built on the tenant's host
     run = last_run(database_url)
     assert (run["status"], run["seen"], run["new"]) == ("ok", 3, 3)

@@ -149,6 +149,8 @@ def test_crawl_stores_the_feed(replay, database_url, tmp_path):
     assert "<script" not in engineer["description_html"]
     assert "Experience with LangChain or the OpenAI API is a plus" in engineer["description_text"]
     assert rows["1901122"]["posted_at"].isoformat() == "2026-11-02T12:00:00+00:00"
+    assert engineer["employment_type"] == "full_time"  # "permanent" + "full-time"
+    assert engineer["countries"] == ["DE"]
     run = runs(database_url)["knime"]
     assert (run["status"], run["seen"], run["dropped"]) == ("ok", 3, 1)
     assert "'jobs/dropped/missing_title': 1" in result.log

@@ -167,6 +167,8 @@ def test_crawl_walks_every_page(replay, database_url, tmp_path):
     assert backend["posted_at"].isoformat() == "2026-10-14T07:00:00+00:00"
     assert "onerror" not in backend["description_html"]
     assert "5+ years of Kotlin or Go" in backend["description_text"]
+    assert (backend["workplace"], backend["countries"]) == ("hybrid", ["SE", "DE"])
+    assert rows["5710330"]["workplace"] == "remote"  # remoteStatus "fully", no locations
     run = last_run(database_url)
     assert (run["status"], run["seen"], run["new"]) == ("ok", 3, 3)
 

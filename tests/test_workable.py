@@ -201,6 +201,9 @@ def test_crawl_stores_one_posting_per_job(replay, database_url, tmp_path):
     assert "onclick" not in llm["description_html"]
     assert "Build training recipes with PyTorch and RLHF" in llm["description_text"]
     assert llm["posted_at"].isoformat() == "2026-10-01T00:00:00+00:00"
+    # the platform's raw values, normalized by the enrichment stages
+    assert (llm["workplace"], llm["employment_type"]) == ("remote", "full_time")
+    assert llm["countries"] == ["FR", "US"]
     assert rows["CF1000AA02"]["company"] == "cloudfactory"
     crawl_runs = runs(database_url)
     assert crawl_runs["hugging-face"]["status"] == "ok"

@@ -7,10 +7,14 @@ remote arrangement (``remoteStatus``: fully, hybrid, none) and every location wi
 city and country (``tt:`` namespace tags). The description is HTML escaped inside the
 XML, so the XML parser's own unescaping yields the HTML; ``pubDate`` is RFC 822.
 
-The feed pages by ``offset`` (``per_page`` jobs at a time): the next page is asked for
-while a page comes back full and brings jobs not seen before, so a server that ignores
-the parameters (and repeats the whole feed) costs one extra request, never a loop.
+Paging: public reports of large boards show the feed paged by ``offset`` and
+``per_page`` (not checked against a live board here), so the spider asks for pages of
+``TEAMTAILOR_PAGE_SIZE`` and asks for the next one while a page comes back full and
+brings jobs not seen before. A server that ignores the parameters (and repeats the whole
+feed) costs one extra request at most, never a loop or a duplicate. The listing
+finishes only after its last page, so a failed page leaves the company partial.
 A fully remote job may have no ``tt:locations`` at all; its locations stay empty.
+The external id is the numeric id in the job link (the link's slug follows the title).
 
 Settings read: TEAMTAILOR_BASE_URL (``https://{board}.teamtailor.com``),
 TEAMTAILOR_PAGE_SIZE (100).
