@@ -122,3 +122,10 @@ def test_stage_prefers_structured_countries_and_counts_unknown_places():
     assert stats.get_value("jobs/field/countries/unresolved") == 1
     item, _ = run_stage(locations=[], extra={"workplace": "hybrid"})
     assert item.workplace == "hybrid" and item.countries == []
+
+
+def test_one_structured_country_for_several_places_is_completed_from_the_places():
+    item, _ = run_stage(locations=["Paris", "London"], extra={"country_codes": ["FR"]})
+    assert item.countries == ["FR", "GB"]
+    item, _ = run_stage(locations=["Paris"], extra={"country_codes": ["US"]})  # Paris, Texas
+    assert item.countries == ["US"]

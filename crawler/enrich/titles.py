@@ -234,9 +234,10 @@ _ENGINEERING = r"(?:engineering|software|development|technology|tech|platform|in
 _ROLE_RULES: tuple[tuple[str, str], ...] = (
     (
         "operations",  # people, money and law roles, even when they serve engineering
-        r"recruit|talent\s+acquisition|sourcer|accountant|accounting|payroll|\blegal\b|counsel|"
-        r"paralegal|\bhr\b|human\s+resources|people\s+(?:partner|operations|business)|"
-        r"executive\s+assistant|chief\s+of\s+staff",
+        r"^(?!.*\b(?:engineer|developer|scientist|architect)s?\b).*(?:recruit|talent\s+acquisition|"
+        r"sourcer|accountant|accounting|\blegal\b|counsel|paralegal|\bhr\b|human\s+resources|"
+        r"people\s+(?:partner|operations|business)|executive\s+assistant|chief\s+of\s+staff|"
+        r"program\s+manager|project\s+manager)",
     ),
     (
         "product",
@@ -282,9 +283,15 @@ _ROLE_RULES: tuple[tuple[str, str], ...] = (
         "infrastructure",
         r"infrastructure|platform\s+engineer|\bcloud\b|systems?\s+engineer|network|kernel|"
         r"distributed\s+systems|storage|compute|developer\s+productivity|build\s+engineer|"
-        r"release\s+engineer|\bhpc\b|embedded|firmware|hardware",
+        r"release\s+engineer|\bhpc\b|embedded|firmware|hardware|\basic\b|\bfpga\b|silicon|"
+        r"verification\s+engineer|compiler|\bgpu\b|\bcuda\b",
     ),
-    ("design", r"design|\bux\b|\bui\b|user\s+research|illustrat|creative\s+director"),
+    (
+        "design",
+        r"designer|\bdesign\s+(?:lead|director|manager|systems?|ops|researcher)|"
+        r"product\s+design|of\s+design\b|^design\b|\bux\b|\bui\b|user\s+research|"
+        r"illustrat|creative\s+director|graphic|visual\s+design",
+    ),
     (
         "sales",
         r"sales|account\s+(?:executive|manager|director)|\bae\b|\bsdr\b|\bbdr\b|"
@@ -308,7 +315,7 @@ _ROLE_RULES: tuple[tuple[str, str], ...] = (
     (
         "backend",  # a software engineer without a named specialty builds services
         r"software\s+(?:engineer|developer)|\bswe\b|\bdeveloper\b|\bprogrammer\b|"
-        r"member\s+of\s+technical\s+staff|\bengineer\b",
+        r"member\s+of\s+technical\s+staff|\bengineer\b|\barchitect\b",
     ),
 )
 _ROLE_PATTERNS = tuple((family, re.compile(p, re.IGNORECASE)) for family, p in _ROLE_RULES)

@@ -1,8 +1,9 @@
 """Location stage: display locations split per place, countries and workplace.
 
-Reads no settings. The gazetteer is built once when the stage opens. Uses the
-platform's ``extra["country_codes"]`` and ``extra["location_parts"]`` before the
-location text, and ``extra["workplace"]`` before markers in the locations and title.
+Reads no settings. The gazetteer is built once when the stage opens. Countries: the
+platform's ``extra["country_codes"]``, else ``extra["location_parts"]``, else the
+location text (which also completes structured codes when one code covers several
+places). Workplace: ``extra["workplace"]``, else markers in the locations and title.
 Stats: ``jobs/field/countries/found``, ``jobs/field/countries/unresolved`` (a location
 that names no known place), ``jobs/field/workplace/<value>``.
 """
@@ -50,7 +51,9 @@ class LocationPipeline:
         countries = country_codes(extra.get("country_codes") or [])
         if not countries:
             countries = countries_from_parts(extra.get("location_parts") or [])
-        if not countries:
+        # One structured country for several places ("Paris", "London") covers only
+        # some of them: the places' own countries are added.
+        if not countries or len(places) > max(1, len(countries)):
             for place in places:
                 found = countries_of(place)
                 if not found and workplace_from_text(place) is None:
