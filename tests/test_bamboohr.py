@@ -133,6 +133,8 @@ def test_malformed_list_and_detail(spider):
         ("https://g2.bamboohr.com/careers/412", "g2"),
         ("https://Atlas.bamboohr.com/jobs/embed2.php?departmentId=0", "atlas"),
         ("https://www.bamboohr.com/careers/", None),
+        ("https://g2.bamboohr.com/js/embed.js", "g2"),  # the careers embed script
+        ("https://static.bamboohr.com/x.css", None),
         ("https://api.bamboohr.com/api/gateway.php/acme/v1/applicant_tracking/jobs", None),
         ("https://lunar.teamtailor.com/jobs", None),
     ],

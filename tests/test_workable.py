@@ -148,6 +148,8 @@ def test_parse_rejects_a_response_without_jobs():
         ("https://blueground.workable.com/", "blueground"),
         ("https://apply.workable.com/j/A1B2C3D4E5", None),
         ("https://www.workable.com/careers", None),
+        ("https://apply.workable.com/embed/v1/js/embed.js", None),
+        ("https://assets.workable.com/widget.js", None),
         ("https://jobs.workable.com/search?query=python", None),
         ("https://boards.greenhouse.io/anthropic", None),
     ],

@@ -28,7 +28,8 @@ _CAREERS_HOST = re.compile(
     r"^https?://(?P<token>[A-Za-z0-9][A-Za-z0-9-]*)\.bamboohr\.com(?:[/?#:]|$)", re.IGNORECASE
 )
 _NOT_COMPANIES = frozenset({"www", "api", "app", "help", "partners", "marketplace",
-                            "documentation", "status", "developers", "resources"})  # fmt: skip
+                            "documentation", "status", "developers", "resources",
+                            "assets", "static", "cdn", "images"})  # fmt: skip
 _WORKPLACE = {"0": "onsite", "1": "remote", "2": "hybrid"}
 
 

@@ -39,7 +39,7 @@ _SUBDOMAIN_URL = re.compile(r"^https?://(?P<token>[A-Za-z0-9-]+)\.workable\.com(
 # Workable's own hosts and paths, never an account.
 _NOT_ACCOUNTS = frozenset({
     "api", "j", "www", "apply", "jobs", "help", "resources", "blog", "careers", "static",
-    "marketplace", "developers", "workable",
+    "marketplace", "developers", "workable", "embed", "assets", "cdn", "media", "images",
 })  # fmt: skip
 
 
