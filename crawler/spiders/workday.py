@@ -3,9 +3,10 @@
 Per tenant: the host is the company's careers URL's
 (``https://{tenant}.wd{N}.myworkdayjobs.com/[en-US/]{site}``, or
 ``https://wd{N}.myworkdaysite.com/recruiting/{tenant}/{site}``), and the board token is
-``{tenant}/{site}``. A registry entry therefore needs a careers_url (the ``wd{N}``
-host cannot be guessed); ``WORKDAY_BASE_URL``, when set, stands in for a company
-without one (``{board}`` and ``{tenant}`` are filled in).
+``{tenant}/{site}``. A registry entry therefore needs a careers_url, and it must be
+the Workday site's own URL, not a company page that links to it (the ``wd{N}`` host
+cannot be guessed); ``WORKDAY_BASE_URL``, when set, stands in for a company without
+one (``{board}`` and ``{tenant}`` are filled in).
 
 List: ``POST {host}/wday/cxs/{tenant}/{site}/jobs`` with
 ``{"appliedFacets": {...}, "limit": 20, "offset": n, "searchText": ""}``. Workday
