@@ -118,7 +118,8 @@ def test_hidden_locations_nulls_and_missing_keys():
     items = {i.external_id: i for i in parse(fixture_text("workable/huggingface_account.json"))}
     advocate = items["F6G7H8J9K0"]
     assert advocate.locations == ["Berlin, Germany"]  # Munich is hidden on the job page
-    assert "workplace" not in advocate.extra  # telecommuting false is not a workplace
+    assert advocate.extra["workplace"] == "hybrid"  # workplace_type, where the account has it
+    assert "workplace" not in items["L1M2N3P4Q5"].extra  # telecommuting false says nothing
     office = items["L1M2N3P4Q5"]  # no locations list, null urls and dates
     assert office.locations == ["Paris, France"]
     assert office.url == "https://apply.workable.com/huggingface/j/L1M2N3P4Q5/"

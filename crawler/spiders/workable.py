@@ -99,7 +99,7 @@ class WorkableSpider(PlatformSpider):
         extra: dict[str, Any] = {
             "employment_type": raw.get("employment_type") or None,
             "seniority": raw.get("experience") or None,
-            "workplace": "remote" if any(e.get("telecommuting") is True for e in entries) else None,
+            "workplace": workplace_of(entries),
             "country_codes": sorted({p["code"] for p in places if p["code"]}),
             "location_parts": [
                 {"city": p["city"], "region": p["region"], "country": p["country"]} for p in places
@@ -154,6 +154,15 @@ def unique_places(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if display or place["code"]:
                 places.setdefault(display or place["code"], place)
     return list(places.values())
+
+
+def workplace_of(entries: list[dict[str, Any]]) -> str | None:
+    """Newer accounts say ``workplace_type`` (on_site, hybrid, remote); older ones only
+    flag remote jobs with ``telecommuting`` (false says nothing about the office)."""
+    for raw in entries:
+        if isinstance(raw.get("workplace_type"), str) and raw["workplace_type"].strip():
+            return raw["workplace_type"].strip()
+    return "remote" if any(raw.get("telecommuting") is True for raw in entries) else None
 
 
 def job_page_url(target: Target, shortcode: Any) -> str | None:
