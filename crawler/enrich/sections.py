@@ -40,7 +40,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                   r"|recruit\w* fraud|fraud(ulent)? (alert|warning|notice)"
                   r"|right to work|background check|gdpr|data protection|affirmative"
                   r"|compliance statement|chancengleichheit|datenschutz"),
-        ("hiring", r"hiring process|interview|how to apply|application process|next steps"
+        ("hiring", r"hiring|how we hire|interview|how to apply|application process|next steps"
                    r"|recruit\w* process|our process|what to expect|apply|bewerbung"
                    r"|use of ai|ai in (our )?hiring|candidate (privacy|journey|experience)"),
         ("benefits", r"benefit|perks|what we offer|we offer|compensation|salary|\bpay\b"

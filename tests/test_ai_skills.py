@@ -1,0 +1,351 @@
+"""AI skills: the matcher's aliases and negative contexts (AI_SKILLS.md), asks vs
+mentions, AI roles, evidence, the stage's speed, and a whole crawl into Postgres."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.enrich.ai_skills import assess_posting, is_ai_role, load_taxonomy
+from crawler.enrich.sections import split_sections
+from crawler.items import JobPosting
+from crawler.pipelines.ai_skills import AiSkillsPipeline
+from crawler.pipelines.clean import CleanPipeline
+from tests.support import fixture_text, query, run_scrapy, write_registry
+
+SPEC_TAGS = (
+    "llm", "rag", "prompt-engineering", "ai-agents", "fine-tuning", "vector-search",
+    "pytorch", "tensorflow", "jax", "hugging-face", "llm-frameworks", "machine-learning",
+    "deep-learning", "mlops", "llm-inference", "gpu-computing", "computer-vision", "nlp",
+    "speech", "reinforcement-learning", "recommender-systems", "ai-safety",
+    "model-evaluation", "ai-coding-tools", "ai-general",
+)  # fmt: skip
+
+
+def tags_in(text: str) -> set[str]:
+    return {tag for mention in load_taxonomy().find(text) for tag in mention.tags}
+
+
+def test_taxonomy_has_exactly_the_spec_tag_ids():
+    assert load_taxonomy().tags == SPEC_TAGS
+    assert load_taxonomy() is load_taxonomy()  # one automaton per process
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("Experience with LLMs and large language models", "llm"),
+        ("Build GenAI features on GPT-4, Claude and Gemini", "llm"),
+        ("Fine-tune Llama 3 for our domain", "llm"),
+        ("Design RAG pipelines", "rag"),
+        ("retrieval-augmented generation over our docs", "rag"),
+        ("Own prompt engineering and prompt design", "prompt-engineering"),
+        ("Build AI agents with function calling", "ai-agents"),
+        ("agentic workflows over MCP servers", "ai-agents"),
+        ("fine-tuning models with LoRA", "fine-tuning"),
+        ("RLHF and post-training of LLMs", "fine-tuning"),
+        ("store embeddings in pgvector or Pinecone", "vector-search"),
+        ("FAISS, Milvus or Qdrant", "vector-search"),
+        ("Strong PyTorch", "pytorch"),
+        ("TensorFlow or Keras", "tensorflow"),
+        ("Fluent in JAX", "jax"),
+        ("models from Hugging Face", "hugging-face"),
+        ("LangChain, LlamaIndex and DSPy", "llm-frameworks"),
+        ("Integrate the OpenAI API", "llm-frameworks"),
+        ("the Anthropic API", "llm-frameworks"),
+        ("machine learning in production", "machine-learning"),
+        ("Build ML models with scikit-learn and XGBoost", "machine-learning"),
+        ("Senior ML engineer", "machine-learning"),
+        ("deep learning and neural networks", "deep-learning"),
+        ("transformer models for text", "deep-learning"),
+        ("MLOps with MLflow, Kubeflow and SageMaker", "mlops"),
+        ("model serving and a feature store", "mlops"),
+        ("deploying models to production", "mlops"),
+        ("vLLM, TensorRT and the Triton Inference Server", "llm-inference"),
+        ("quantization and a KV cache for model inference", "llm-inference"),
+        ("CUDA, NCCL and GPU kernels", "gpu-computing"),
+        ("Triton kernels on TPUs", "gpu-computing"),
+        ("GPU capacity for model training", "gpu-computing"),
+        ("computer vision and object detection", "computer-vision"),
+        ("natural language processing (NLP)", "nlp"),
+        ("machine translation", "nlp"),
+        ("speech recognition (ASR) and text-to-speech (TTS)", "speech"),
+        ("reinforcement learning", "reinforcement-learning"),
+        ("RL for language model training", "reinforcement-learning"),
+        ("recommender systems and ranking models", "recommender-systems"),
+        ("AI safety and interpretability research", "ai-safety"),
+        ("red teaming of models before launch", "ai-safety"),
+        ("AI governance", "ai-safety"),
+        ("write evals for every model", "model-evaluation"),
+        ("LLM evaluation and model evaluation", "model-evaluation"),
+        ("Use GitHub Copilot, Cursor or Claude Code", "ai-coding-tools"),
+        ("AI coding assistants", "ai-coding-tools"),
+        ("AI-powered products", "ai-general"),
+        ("artificial intelligence", "ai-general"),
+        ("AI fluency", "ai-general"),
+        ("Du arbeitest mit KI-Tools", "ai-general"),
+    ],
+)
+def test_alias_counts(text, tag):
+    assert tag in tags_in(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("Strong HTML, XML, YAML and UML", "machine-learning"),
+        ("Pipette 5 mL into each well", "machine-learning"),
+        ("Maintain our email templates", "ai-general"),
+        ("Cook authentic Thai food with chef Mai", "ai-general"),
+        ("Mastery of Adobe Illustrator (AI) and Photoshop", "ai-general"),
+        ("Report the RAG status weekly", "rag"),
+        ("drag and drop storage", "rag"),
+        ("JD/LLM from an accredited law school", "llm"),
+        ("Please contact Claude Dubois in HR", "llm"),
+        ("Gemini is a crypto exchange", "llm"),
+        ("Support our sales agents and insurance agents", "ai-agents"),
+        ("Parse the user-agent header and run monitoring agents", "ai-agents"),
+        ("MCP or MCSA certification", "ai-agents"),
+        ("Fine-tune our process for receiving", "fine-tuning"),
+        ("Specify power transformers and switchgear for substations", "deep-learning"),
+        ("Cut steel plate with an oxy-fuel torch", "pytorch"),
+        ("Our vision is a simpler bank", "computer-vision"),
+        ("Train as an NLP practitioner and coach", "nlp"),
+        ("Public speaking skills", "speech"),
+        ("Workplace safety and physical safety training", "ai-safety"),
+        ("Staff performance evaluation and annual evals", "model-evaluation"),
+        ("Move the mouse cursor; use database cursors", "ai-coding-tools"),
+        ("Work from the shell prompt and command prompt", "prompt-engineering"),
+        ("Defend against prompt injection", "prompt-engineering"),
+        ("A MacBook Pro with a dedicated GPU", "gpu-computing"),
+        ("Customers like OpenAI and Shopify", "llm-frameworks"),
+    ],
+)
+def test_negative_context_does_not_count(text, tag):
+    assert tag not in tags_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We value automation, algorithms and smart, intelligent routing.",
+        "Our personalization engine, analytics and data science team.",
+        "Statistical models, business intelligence and threat intelligence.",
+        "Our business model and operating model; prompt payment of invoices.",
+        "Beware of prompt injection in the command prompt.",
+        "Customers like OpenAI use our payments API.",
+    ],
+)
+def test_borderline_phrases_are_not_mentions(text):
+    assert tags_in(text) == set()
+
+
+def test_case_carries_meaning():
+    assert "machine-learning" in tags_in("Our ML team")
+    assert "machine-learning" not in tags_in("10 ml of buffer")
+    assert "jax" not in tags_in("Jax, our office dog")
+    assert "fine-tuning" in tags_in("LoRA adapters for our LLMs")
+    assert "fine-tuning" not in tags_in("LoRa radios and LoRaWAN gateways")
+
+
+def test_longest_alias_wins_and_may_carry_two_tags():
+    mentions = load_taxonomy().find("We serve models on Vertex AI and speed up LLM inference.")
+    assert [(m.phrase, m.tags) for m in mentions] == [
+        ("Vertex AI", ("mlops",)),
+        ("LLM inference", ("llm", "llm-inference")),
+    ]
+
+
+def test_evidence_points_into_the_stored_text():
+    text = "About us\nWe build AI.\n\nRequirements\nExperience with PyTorch and RAG."
+    verdict = assess_posting("Backend Engineer", text, split_sections(text))
+    for entry in verdict.evidence:
+        assert text[entry["start"] : entry["end"]] == entry["phrase"]
+    assert {(e["tag"], e["section"]) for e in verdict.evidence} == {
+        ("ai-general", "company"), ("pytorch", "requirements"), ("rag", "requirements"),
+    }  # fmt: skip
+
+
+# --- asks vs mentions ----------------------------------------------------------------
+
+
+def verdict_for(title: str, text: str):
+    return assess_posting(title, text, split_sections(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About us\nAcme is an AI-native workspace for 20,000 teams.\n\n"
+        "The role\nOwn the monthly close.",
+        "Responsibilities\nOwn the monthly close.\n\nBenefits\nA yearly AI tool stipend.",
+        "The role\nOwn the monthly close.\n\nHiring process\n"
+        "We may use AI to screen applications.",
+        "The role\nOwn the monthly close.\n\nEqual opportunity\n"
+        "We may use artificial intelligence tools to help review applications.",
+        "What you'll do\nPlan our offsites. Everyone here uses AI daily.",
+        "Acme builds AI agents for support teams. Own the monthly close and the audit.",
+    ],
+)
+def test_boilerplate_mentions_ai_but_does_not_ask(text):
+    verdict = verdict_for("Accountant", text)
+    assert verdict.mentions_ai and not verdict.asks_for_ai
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Requirements\nAI fluency is expected in this role.",
+        "About you\nInterest in generative AI.",
+        "Qualifications\nExperience with AI tools is a plus.",
+        "What you'll do\nBuild LLM features with our product team.",
+        "Train and deploy ML models that stop fraud across billions of payments.",
+        "About the role\nSell our AI platform to banks.\n\nRequirements\n"
+        "Experience selling AI products.",
+    ],
+)
+def test_the_roles_own_sections_ask(text):
+    assert verdict_for("Account Executive", text).asks_for_ai
+
+
+@pytest.mark.parametrize(
+    ("title", "asked", "expected"),
+    [
+        ("Senior Machine Learning Engineer", set(), True),
+        ("AI Engineer", {"llm"}, True),
+        ("MLOps Engineer", set(), True),
+        ("Research Scientist", {"deep-learning", "pytorch"}, True),
+        ("Research Scientist, Organic Chemistry", set(), False),
+        ("Applied Scientist II", {"recommender-systems"}, True),
+        ("AI Safety Researcher", set(), True),
+        ("AI Data Trainer", set(), True),
+        ("Model Evaluator", {"model-evaluation"}, True),
+        ("Product Manager, AI", {"llm"}, False),
+        ("Full-Stack Engineer, AI Products", {"llm", "ai-general"}, False),
+        ("Account Executive, AI Platform", {"ai-general"}, False),
+        ("Backend Engineer", {"llm", "llm-frameworks"}, False),
+        ("Platform Engineer, GPU Infrastructure", {"gpu-computing"}, False),
+    ],
+)
+def test_is_ai_role(title, asked, expected):
+    assert is_ai_role(title, asked) is expected
+
+
+# --- the stage -------------------------------------------------------------------------
+
+
+def run_stages(item: JobPosting) -> tuple[JobPosting, dict]:
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    item = AiSkillsPipeline(crawler).process_item(CleanPipeline(crawler).process_item(item))
+    return item, crawler.stats.get_stats()
+
+
+def test_stage_fills_the_columns_and_drops_the_parsed_tree():
+    item = JobPosting(
+        platform="greenhouse", board="acme", external_id="1", company="acme",
+        title="Machine Learning Engineer", url="https://example.com/1",
+        description_html="<h2>About the role</h2><p>Train models in PyTorch.</p>"
+                         "<h2>Benefits</h2><p>A yearly AI tool stipend.</p>",
+    )  # fmt: skip
+    item, stats = run_stages(item)
+    assert "html_tree" not in item.extra
+    assert item.mentions_ai and item.asks_for_ai and item.is_ai_role
+    assert item.ai_skills == ["pytorch", "machine-learning", "ai-general"]
+    assert {"tag": "pytorch", "phrase": "PyTorch", "section": "role"}.items() <= (
+        item.ai_evidence[1].items()
+    )
+    assert stats["jobs/ai/asks"] == 1 and stats["jobs/ai/tag/pytorch"] == 1
+
+
+def test_posting_without_description_is_judged_on_its_title():
+    item = JobPosting(platform="lever", board="acme", external_id="2", company="acme",
+                      title="Accountant", url="https://example.com/2")  # fmt: skip
+    item, _ = run_stages(item)
+    assert (item.mentions_ai, item.asks_for_ai, item.ai_skills) == (False, False, [])
+
+
+def test_stage_is_fast_on_a_5kb_description():
+    """Budget: ~0.3 ms per 5 KB posting for all enrichment stages together on a quiet
+    core; this machine is shared, so the bound here is loose and the median is printed."""
+    postings = json.loads(fixture_text("labelled/postings.json"))
+    html = "".join(p["html"] for p in postings[:3])
+    filler = "".join(f"<p>Partner with design and operations on project {i} to plan and "
+                     f"ship features customers rely on.</p>" for i in range(23))  # fmt: skip
+    item, _ = run_stages(JobPosting(platform="x", board="x", external_id="0", company="x",
+                                    title="Engineer", url="https://example.com/0",
+                                    description_html=html + filler))  # fmt: skip
+    text = item.description_text
+    assert 4500 <= len(text.encode()) <= 5500
+    pipeline = AiSkillsPipeline(get_crawler(settings_dict={}))
+    pipeline.stats.open_spider()
+    timings = []
+    for _ in range(60):
+        item.extra.pop("html_tree", None)
+        start = time.perf_counter()
+        pipeline.process_item(item)
+        timings.append(time.perf_counter() - start)
+    median_ms = statistics.median(timings) * 1000
+    print(f"\nAI-skills stage: median {median_ms:.3f} ms for {len(text.encode())} bytes")
+    assert median_ms < 3.0
+
+
+# --- a whole crawl into Postgres ---------------------------------------------------------
+
+
+def test_crawl_stores_ai_columns_and_evidence(replay, database_url, tmp_path: Path):
+    replay.add("/v1/boards/lumenlabs/jobs", fixture_text("greenhouse/lumenlabs_jobs.json"),
+               query={"content": "true"})  # fmt: skip
+    replay.add("/v1/boards/stripe/jobs", fixture_text("greenhouse/stripe_jobs.json"),
+               query={"content": "true"})  # fmt: skip
+    registry = write_registry(tmp_path / "companies.toml", [
+        {"slug": "lumen-labs", "name": "Lumen Labs", "platform": "greenhouse",
+         "board": "lumenlabs"},
+        {"slug": "stripe", "name": "Stripe", "platform": "greenhouse", "board": "stripe"},
+    ])  # fmt: skip
+    result = run_scrapy(
+        "crawl", "greenhouse", "-a", "company=lumen-labs,stripe",
+        settings={"DATABASE_URL": database_url, "GREENHOUSE_BASE_URL": replay.url,
+                  "COMPANIES_FILE": registry, "RETRY_TIMES": 0},
+    )  # fmt: skip
+    result.assert_clean()
+    assert ("GET", "/v1/boards/lumenlabs/jobs?content=true") in replay.requests
+    assert re.search(r"'jobs/ai/asks': 2\b", result.log), result.log[-3000:]
+    rows = {r["external_id"]: r for r in query(database_url, "SELECT * FROM postings")}
+    assert len(rows) == 6
+
+    accountant = rows["5100001"]  # an accountant at an AI lab: mentions, does not ask
+    assert (accountant["mentions_ai"], accountant["asks_for_ai"]) == (True, False)
+    assert accountant["ai_skills"] == ["ai-general"]
+    assert {e["section"] for e in accountant["ai_evidence"]} == {"company", "benefits", "hiring"}
+    assert accountant["is_ai_role"] is False
+
+    scientist = rows["5100002"]
+    assert (scientist["mentions_ai"], scientist["asks_for_ai"], scientist["is_ai_role"]) == (
+        True, True, True,
+    )  # fmt: skip
+    assert set(scientist["ai_skills"]) == {
+        "fine-tuning", "jax", "pytorch", "nlp", "reinforcement-learning", "ai-general",
+    }  # fmt: skip
+    text = scientist["description_text"]
+    for entry in scientist["ai_evidence"]:
+        assert text[entry["start"] : entry["end"]] == entry["phrase"] or entry["section"] == "title"
+    assert {"tag": "fine-tuning", "phrase": "RLHF", "section": "role"}.items() <= next(
+        e for e in scientist["ai_evidence"] if e["phrase"] == "RLHF"
+    ).items()
+
+    substation = rows["5100003"]  # transformers, HTML/XML and a JD/LLM: no AI at all
+    assert (substation["mentions_ai"], substation["ai_skills"], substation["ai_evidence"]) == (
+        False, [], [],
+    )  # fmt: skip
+
+    fraud = rows["7011224"]  # Stripe's ML engineer, a description without headings
+    assert fraud["is_ai_role"] and fraud["asks_for_ai"]
+    assert {"machine-learning", "mlops", "tensorflow", "pytorch"} <= set(fraud["ai_skills"])
+    assert not rows["7011223"]["mentions_ai"] and not rows["7011225"]["mentions_ai"]
