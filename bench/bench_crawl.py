@@ -8,6 +8,7 @@ A local replay server serves ``--boards`` Greenhouse board responses holding
 in fresh processes and in alternating order:
 
 - bare: plain Scrapy, json-parse and yield dicts, no pipelines;
+- spider: the project's greenhouse spider and middlewares, no pipelines (breakdown);
 - full (new): the greenhouse spider, every stage of ITEM_PIPELINES, Postgres, into an
   empty database (every posting is inserted);
 - full (unchanged): the same crawl again into that database (nothing changed: the
@@ -121,7 +122,9 @@ def main() -> None:
     responses = generate_boards(args.postings, args.boards)
     size = sum(len(json.dumps(r)) for r in responses.values())
     databases = BenchDatabases(server_url())
-    times: dict[str, list[dict]] = {"bare": [], "full (new)": [], "full (unchanged)": []}
+    times: dict[str, list[dict]] = {
+        "bare": [], "spider": [], "full (new)": [], "full (unchanged)": [],
+    }  # fmt: skip
     with ReplayServer() as replay, tempfile.TemporaryDirectory() as tmp:
         serve_boards(replay, responses)
         registry = str(write_registry(Path(tmp) / "companies.toml", list(responses)))
@@ -136,6 +139,9 @@ def main() -> None:
                 raise SystemExit(f"stored {stored_postings(url)} postings, crawled {new['items']}")
             return new, unchanged
 
+        def spider_only() -> dict:
+            return run_once("spider", replay.url, args.boards, companies_file=registry)
+
         try:
             print(f"{args.postings} postings on {args.boards} boards ({size / 1e6:.1f} MB of JSON)")
             print(f"machine: {machine()}")
@@ -147,6 +153,7 @@ def main() -> None:
                 bare_first = rep % 2 == 0
                 if bare_first:
                     times["bare"].append(run_once("bare", replay.url, args.boards))
+                times["spider"].append(spider_only())
                 new, unchanged = full_pair()
                 times["full (new)"].append(new)
                 times["full (unchanged)"].append(unchanged)
@@ -171,7 +178,11 @@ def median(runs: list[dict], key: str) -> float:
 
 def ratio_of(times: dict[str, list[dict]]) -> dict[str, float]:
     bare = median(times["bare"], "seconds")
-    return {mode: median(runs, "seconds") / bare for mode, runs in times.items() if mode != "bare"}
+    return {
+        mode: median(runs, "seconds") / bare
+        for mode, runs in times.items()
+        if mode.startswith("full")
+    }
 
 
 def report(times: dict[str, list[dict]], postings: int) -> None:

@@ -7,6 +7,8 @@
 spider that json-parses each board response and yields its jobs as dicts.
 ``full``: the project's greenhouse spider with the project settings, so every
 spider middleware and every stage of ITEM_PIPELINES, writing to Postgres.
+``spider``: the same without any pipeline (ITEM_PIPELINES empty): what the project's
+spider and middlewares cost on their own, for the breakdown.
 Both use bench.common.FETCH_SETTINGS. Prints one JSON line: seconds, items.
 ``--profile FILE`` writes cProfile stats of the crawl.
 """
@@ -62,6 +64,8 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         settings.set("DATABASE_URL", args.database_url, priority="cmdline")
         settings.set("COMPANIES_FILE", args.companies_file, priority="cmdline")
         settings.set("GREENHOUSE_BASE_URL", args.replay, priority="cmdline")
+        if args.mode == "spider":
+            settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     for name, value in FETCH_SETTINGS.items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -69,7 +73,7 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["bare", "full"])
+    parser.add_argument("mode", choices=["bare", "spider", "full"])
     parser.add_argument("--replay", required=True)
     parser.add_argument("--boards", type=int, required=True)
     parser.add_argument("--database-url")
