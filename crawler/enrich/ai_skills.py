@@ -332,6 +332,9 @@ _NOT_AI_ROLE_TITLE = re.compile(
     r"|executive assistant|trainer, sales|hardware",
     re.IGNORECASE,
 )
+_TECHNICAL_TITLE = re.compile(r"engineer|scientist|researcher|developer|research", re.I)
+# model-work tags too common in product engineering to count towards an AI role alone
+_LIGHT_TAGS = frozenset({"llm", "gpu-computing"})
 # Tags whose ask shows model work, not mere use of AI products.
 MODEL_WORK_TAGS = frozenset({
     "machine-learning", "deep-learning", "pytorch", "tensorflow", "jax", "fine-tuning",
@@ -349,7 +352,8 @@ def is_ai_role(title: str | None, asked_tags: set[str]) -> bool:
     model_work = asked_tags & MODEL_WORK_TAGS
     if _AI_ROLE_TITLE.search(title):
         return not _NEEDS_CONFIRMATION.search(title) or bool(model_work - {"llm"})
-    return False
+    # a plain engineering or research title whose own duties are model work throughout
+    return bool(_TECHNICAL_TITLE.search(title)) and len(model_work - _LIGHT_TAGS) >= 3
 
 
 # --- the whole posting ----------------------------------------------------------------
