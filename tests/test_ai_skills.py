@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.enrich.ai_skills import assess_posting, is_ai_role, load_taxonomy
+from crawler.enrich.ai_skills import (
+    MAX_EVIDENCE_PER_TAG,
+    assess_posting,
+    is_ai_role,
+    load_taxonomy,
+)
 from crawler.enrich.sections import split_sections
 from crawler.items import JobPosting
 from crawler.pipelines.ai_skills import AiSkillsPipeline
@@ -170,6 +175,15 @@ def test_evidence_points_into_the_stored_text():
     assert {(e["tag"], e["section"]) for e in verdict.evidence} == {
         ("ai-general", "company"), ("pytorch", "requirements"), ("rag", "requirements"),
     }  # fmt: skip
+
+
+def test_evidence_keeps_the_first_few_hits_of_each_tag():
+    text = "Requirements\n" + " ".join(["We use AI every day."] * 12) + " PyTorch."
+    verdict = assess_posting("AI Engineer", text, split_sections(text))
+    general = [e for e in verdict.evidence if e["tag"] == "ai-general"]
+    assert len(general) == MAX_EVIDENCE_PER_TAG
+    assert general[0]["section"] == "title"
+    assert [e["phrase"] for e in verdict.evidence if e["tag"] == "pytorch"] == ["PyTorch"]
 
 
 # --- asks vs mentions ----------------------------------------------------------------

@@ -10,6 +10,10 @@ Where hits overlap, the longest wins.
 Whether a posting *asks* for AI depends on where the hit stands: the role's duties
 and requirements ask, company blurbs, benefits, legal and hiring-process text do not
 (see crawler.enrich.sections).
+
+Evidence: ``{tag, phrase, start, end, section}`` per tag of each hit, at most
+MAX_EVIDENCE_PER_TAG per tag (the first ones); offsets point into the description
+text, or into the title when ``section`` is "title".
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import ahocorasick
 
 from crawler.enrich.sections import ASKING_KINDS, NEUTRAL_KINDS, Section, section_at
 
+MAX_EVIDENCE_PER_TAG = 5  # enough to see why; keeps rows of AI-heavy postings small
 CONTEXT_WINDOW = 80  # characters either side for require_near / reject_near
 EDGE_WINDOW = 60  # characters before / after for reject_before / reject_after
 TAG_ORDER_FILE = "ai_taxonomy.toml"
@@ -291,12 +296,14 @@ def sentence_asks(sentence: str, kind: str) -> bool:
     return not _ABOUT_THE_COMPANY.search(sentence)  # under an unknown heading
 
 
-def evidence_entry(mention: Mention, section: str) -> list[dict[str, Any]]:
-    return [
-        {"tag": tag, "phrase": mention.phrase, "start": mention.start, "end": mention.end,
-         "section": section}
-        for tag in mention.tags
-    ]  # fmt: skip
+def _add_evidence(
+    evidence: list[dict[str, Any]], counts: dict[str, int], mention: Mention, section: str
+) -> None:
+    for tag in mention.tags:
+        counts[tag] = counts.get(tag, 0) + 1
+        if counts[tag] <= MAX_EVIDENCE_PER_TAG:
+            evidence.append({"tag": tag, "phrase": mention.phrase, "start": mention.start,
+                             "end": mention.end, "section": section})  # fmt: skip
 
 
 # --- is the role itself AI work? -----------------------------------------------------
@@ -380,10 +387,11 @@ def assess_posting(
     verdict = AiVerdict()
     found: set[str] = set()
     asked: set[str] = set()
+    per_tag: dict[str, int] = {}
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
         asked.update(mention.tags)
-        verdict.evidence += evidence_entry(mention, "title")
+        _add_evidence(verdict.evidence, per_tag, mention, "title")
     if text:
         sections = sections or [Section("intro", None, 0, len(text))]
         judged: dict[tuple[int, int], bool] = {}  # a sentence is judged once
@@ -397,7 +405,7 @@ def assess_posting(
                     judged[key] = sentence_asks(text[left:right], section.kind)
                 if judged[key]:
                     asked.update(mention.tags)
-            verdict.evidence += evidence_entry(mention, section.kind)
+            _add_evidence(verdict.evidence, per_tag, mention, section.kind)
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
     verdict.ai_skills = sorted(found, key=order.__getitem__)
     verdict.mentions_ai = bool(found)
