@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from crawler.enrich.ai_skills import (
     MAX_EVIDENCE_PER_TAG,
     assess_posting,
+    build_taxonomy,
     is_ai_role,
     load_taxonomy,
 )
@@ -40,6 +41,16 @@ def tags_in(text: str) -> set[str]:
 def test_taxonomy_has_exactly_the_spec_tag_ids():
     assert load_taxonomy().tags == SPEC_TAGS
     assert load_taxonomy() is load_taxonomy()  # one automaton per process
+
+
+def test_a_context_rule_must_name_a_taxonomy_alias():
+    raw = {"tag": {"jax": {"exact": ["JAX"]}}, "context": [{"aliases": ["JAXX"]}]}
+    with pytest.raises(ValueError, match="jaxx"):
+        build_taxonomy(raw)
+    spelled = build_taxonomy({"tag": {"fine-tuning": {"aliases": ["fine-tuning"]}}})
+    assert [m.phrase for m in spelled.find("Fine tuning, finetuning and fine-tunings")] == [
+        "Fine tuning", "finetuning", "fine-tunings",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from crawler.enrich.sections import ASKING_KINDS, NEUTRAL_KINDS, Section, sectio
 MAX_EVIDENCE_PER_TAG = 5  # enough to see why; keeps rows of AI-heavy postings small
 CONTEXT_WINDOW = 80  # characters either side for require_near / reject_near
 EDGE_WINDOW = 60  # characters before / after for reject_before / reject_after
-TAG_ORDER_FILE = "ai_taxonomy.toml"
+TAXONOMY_FILE = "ai_taxonomy.toml"
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class ContextRule:
 @dataclass(frozen=True)
 class Alias:
     phrase: str  # as written in the taxonomy
+    key: str  # the lowercased spelling this automaton entry matches (a variant)
     tags: tuple[str, ...]
     exact: bool  # matched only in the written case
     rules: tuple[ContextRule, ...] = ()
@@ -99,7 +100,7 @@ class Taxonomy:
         for last, aliases in self.automaton.iter(lowered):
             for alias in aliases:
                 end = last + 1
-                start = end - len(alias.phrase_key)
+                start = end - len(alias.key)
                 if not _on_word_boundaries(text, start, end):
                     continue
                 found = text[start:end]
@@ -115,11 +116,6 @@ class Taxonomy:
                 chosen.append(mention)
                 reach = mention.end
         return chosen
-
-
-@dataclass(frozen=True)
-class _CompiledAlias(Alias):
-    phrase_key: str = ""  # the lowercased form this entry matches
 
 
 def _lower_keeping_offsets(text: str) -> str:
@@ -157,12 +153,14 @@ def _compile(pattern: str | None) -> re.Pattern[str] | None:
 def load_taxonomy() -> Taxonomy:
     """The taxonomy of the package, compiled once per process."""
     raw = tomllib.loads(
-        resources.files("crawler.enrich").joinpath(TAG_ORDER_FILE).read_text("utf-8")
+        resources.files("crawler.enrich").joinpath(TAXONOMY_FILE).read_text("utf-8")
     )
     return build_taxonomy(raw)
 
 
 def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
+    """One automaton over every spelling of every alias, each entry with its tags and
+    context rules."""
     rules_by_alias: dict[str, list[ContextRule]] = {}
     for spec in raw.get("context", []):
         rule = ContextRule(
@@ -185,18 +183,19 @@ def build_taxonomy(raw: dict[str, Any]) -> Taxonomy:
                 if tag not in tags_of.setdefault(ident, []):
                     tags_of[ident].append(tag)
 
+    unknown = set(rules_by_alias) - {lowered for lowered, _ in tags_of}
+    if unknown:
+        raise ValueError(f"context rules name aliases the taxonomy lacks: {sorted(unknown)}")
+
     automaton = ahocorasick.Automaton()
-    entries: dict[str, list[_CompiledAlias]] = {}
+    entries: dict[str, list[Alias]] = {}
     for (lowered, exact), tags in tags_of.items():
         phrase = written[(lowered, exact)]
         rules = tuple(rules_by_alias.get(lowered, ()))
-        forms = _variants(phrase, exact)
-        for form in forms:
-            alias = _CompiledAlias(
-                phrase=phrase, tags=tuple(tags), exact=exact, rules=rules,
-                phrase_key=form.lower(),
-            )  # fmt: skip
-            entries.setdefault(form.lower(), []).append(alias)
+        for form in _variants(phrase, exact):
+            key = form.lower()
+            alias = Alias(phrase=phrase, key=key, tags=tuple(tags), exact=exact, rules=rules)
+            entries.setdefault(key, []).append(alias)
     for key, aliases in entries.items():
         automaton.add_word(key, aliases)
     automaton.make_automaton()
