@@ -12,13 +12,8 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.enrich.ai_skills import (
-    MAX_EVIDENCE_PER_TAG,
-    assess_posting,
-    build_taxonomy,
-    is_ai_role,
-    load_taxonomy,
-)
+from crawler.enrich.ai_skills import MAX_EVIDENCE_PER_TAG, assess_posting, is_ai_role
+from crawler.enrich.ai_taxonomy import build_taxonomy, load_taxonomy
 from crawler.enrich.sections import split_sections
 from crawler.items import JobPosting
 from crawler.pipelines.ai_skills import AiSkillsPipeline

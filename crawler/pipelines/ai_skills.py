@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
-from crawler.enrich.ai_skills import assess_posting, load_taxonomy
+from crawler.enrich.ai_skills import assess_posting
+from crawler.enrich.ai_taxonomy import load_taxonomy
 from crawler.enrich.sections import headings_from_tree, split_sections
 
 if TYPE_CHECKING:
