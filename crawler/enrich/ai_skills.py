@@ -136,7 +136,7 @@ _AI_ROLE_TITLE = re.compile(
     r"|developer|architect|safety|alignment|evaluator|red team\w*|annotator|data)"
     r"|(applied|research) scientist|\bAI/ML\b|model evaluat\w*|\bevals?\b|interpretability"
     r"|alignment|AI safety|reinforcement learning|speech recognition|\bperception\b"
-    r"|\binference\b|data (trainer|annotator|labell?er)|generative AI|\bGenAI\b"
+    r"|\binference\b|data (trainer|annotat\w+|label\w+)|generative AI|\bGenAI\b"
     r"|prompt engineer|ranking|recommend\w*|model training|pre-?training|post-?training"
     r"|fine-?tuning|\bCV\b engineer|research engineer",
     re.IGNORECASE,
