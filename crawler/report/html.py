@@ -23,6 +23,7 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.2rem; }
 table { border-collapse: collapse; margin: .5rem 0; }
 td, th { padding: .25rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.sub { padding-left: 1.8rem; }
 .note { color: #666; font-size: .9rem; }
 """
 
@@ -84,7 +85,10 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
 def _td(cell: object) -> str:
     if isinstance(cell, int):
         return f"<td class='n'>{cell:,}</td>"
-    return f"<td>{escape(str(cell))}</td>"
+    text = str(cell)
+    if text.startswith(" "):  # an indented label (a part of the row above)
+        return f"<td class='sub'>{escape(text.strip())}</td>"
+    return f"<td>{escape(text)}</td>"
 
 
 def _figure_html(figure: go.Figure, div_id: str, title: str, note: str = "") -> str:

@@ -166,7 +166,11 @@ def _trend_section(trend: Trend, weeks: int) -> str:
     note = (
         "  (week starting Monday, UTC; year on year: latest week against 52 weeks before)"
         if yoy
-        else f"  (week starting Monday, UTC; {len(trend.weeks)} weeks of history:"
+        else f"  (week starting Monday, UTC; {_weeks(len(trend.weeks))} of history:"
         " year-on-year change needs more than 52)"
     )
     return f"{title}\n{table(headers, rows)}\n{note}"
+
+
+def _weeks(count: int) -> str:
+    return f"{count} week" if count == 1 else f"{count} weeks"
