@@ -187,8 +187,8 @@ def ratio_of(times: dict[str, list[dict]]) -> dict[str, float]:
 
 def report(times: dict[str, list[dict]], postings: int) -> None:
     bare = median(times["bare"], "seconds")
-    print(f"\nmedian of {len(times['bare'])} interleaved repetitions (crawl time in-process;"
-          " process wall time incl. start-up in brackets)")  # fmt: skip
+    print(f"\nmedian of {len(times['bare'])} interleaved repetitions (crawl s: in-process,"
+          " from crawl() to the end; wall s: the whole process, start-up included)")  # fmt: skip
     print(f"  {'run':<18}{'items':>7}{'crawl s':>9}{'wall s':>9}{'postings/s':>12}{'x bare':>8}")
     for mode, runs in times.items():
         seconds = median(runs, "seconds")
