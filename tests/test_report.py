@@ -171,6 +171,8 @@ def test_weekly_trend_counts_postings_open_at_each_week_end(seeded):
         total = queries.weekly_open_postings(conn, "total")
         ai = queries.weekly_open_postings(conn, "ai_role")
         families = queries.weekly_open_postings(conn, "role_family")
+        together = queries.weekly_trends(conn, ["total", "ai_role", "role_family"])
+    assert together == {"total": total, "ai_role": ai, "role_family": families}
     assert len(total.weeks) == HISTORY_WEEKS + 1  # from the first crawl's week to this one
     counts = total.series["all"]
     assert counts[0] == 7  # the first crawl's postings

@@ -204,8 +204,18 @@ def latest_runs_by_status(conn: psycopg.Connection) -> dict[str, int]:
 
 def weekly_open_postings(conn: psycopg.Connection, dimension: str) -> Trend:
     """Open postings per week since the first posting was seen, split by ``dimension``."""
-    if dimension not in TREND_DIMENSIONS:
-        raise ValueError(f"unknown trend dimension {dimension!r}: {sorted(TREND_DIMENSIONS)}")
+    return weekly_trends(conn, [dimension])[dimension]
+
+
+def weekly_trends(conn: psycopg.Connection, dimensions: list[str]) -> dict[str, Trend]:
+    """The weekly trend of each dimension, from one pass over postings x weeks.
+
+    Every dimension's expression is non-null (coalesce/CASE), so in each grouping set
+    the one non-null dimension column names the set a row belongs to.
+    """
+    unknown = [d for d in dimensions if d not in TREND_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"unknown trend dimension(s) {unknown}: {sorted(TREND_DIMENSIONS)}")
     weeks = [
         row["week"]
         for row in conn.execute(
@@ -216,18 +226,38 @@ def weekly_open_postings(conn: psycopg.Connection, dimension: str) -> Trend:
         ).fetchall()
         if row["week"] is not None
     ]
+    columns = [sql.Identifier(f"d{index}") for index in range(len(dimensions))]
     query = sql.SQL(
-        """WITH weeks AS (SELECT unnest(%(weeks)s::date[])::timestamptz AS week_start)
-           SELECT w.week_start::date AS week, {series} AS series, count(*) AS open
-           FROM weeks w
-           JOIN postings p ON p.first_seen_at <= w.week_start + interval '7 days'
-                AND (p.closed_at IS NULL OR p.closed_at > w.week_start + interval '7 days')
-           GROUP BY 1, 2"""
-    ).format(series=TREND_DIMENSIONS[dimension])
+        """WITH weeks AS (SELECT unnest(%(weeks)s::date[])::timestamptz AS week_start),
+           open_weeks AS (
+             SELECT w.week_start::date AS week, {expressions}
+             FROM weeks w
+             JOIN postings p ON p.first_seen_at <= w.week_start + interval '7 days'
+                  AND (p.closed_at IS NULL OR p.closed_at > w.week_start + interval '7 days'))
+           SELECT week, {columns}, count(*) AS open FROM open_weeks
+           GROUP BY GROUPING SETS ({sets})"""
+    ).format(
+        expressions=sql.SQL(", ").join(
+            sql.SQL("{} AS {}").format(TREND_DIMENSIONS[d], column)
+            for d, column in zip(dimensions, columns, strict=True)
+        ),
+        columns=sql.SQL(", ").join(columns),
+        sets=sql.SQL(", ").join(sql.SQL("(week, {})").format(c) for c in columns),
+    )
     position = {week: index for index, week in enumerate(weeks)}
-    series: dict[str, list[int]] = {}
+    series: dict[str, dict[str, list[int]]] = {d: {} for d in dimensions}
     for row in conn.execute(query, {"weeks": weeks}).fetchall():
-        counts = series.setdefault(row["series"], [0] * len(weeks))
-        counts[position[row["week"]]] = row["open"]
-    ordered = dict(sorted(series.items(), key=lambda item: (-item[1][-1], item[0])))
-    return Trend(dimension=dimension, weeks=weeks, series=ordered)
+        for index, dimension in enumerate(dimensions):
+            value = row[f"d{index}"]
+            if value is not None:
+                counts = series[dimension].setdefault(value, [0] * len(weeks))
+                counts[position[row["week"]]] = row["open"]
+                break
+    return {
+        dimension: Trend(
+            dimension=dimension,
+            weeks=weeks,
+            series=dict(sorted(values.items(), key=lambda item: (-item[1][-1], item[0]))),
+        )
+        for dimension, values in series.items()
+    }

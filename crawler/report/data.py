@@ -52,7 +52,7 @@ def collect(database_url: str, skills_limit: int = 10) -> Report:
             role_families=queries.role_families(conn),
             pay=queries.median_pay(conn),
             ai_skills=queries.top_ai_skills(conn, skills_limit),
-            trends={d: queries.weekly_open_postings(conn, d) for d in TREND_DIMENSIONS},
+            trends=queries.weekly_trends(conn, list(TREND_DIMENSIONS)),
         )
 
 
