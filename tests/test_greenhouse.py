@@ -7,7 +7,7 @@ import json
 import pytest
 
 from crawler.spiders.base import MalformedResponse, Target
-from crawler.spiders.greenhouse import GreenhouseSpider
+from crawler.spiders.greenhouse import GreenhouseSpider, extra_from_metadata
 from tests.support import fake_response, fixture_text, make_spider, query, run_scrapy
 
 ANTHROPIC = "/v1/boards/anthropic/jobs"
@@ -95,8 +95,11 @@ def test_parse_survives_nulls_and_missing_keys(spider):
     assert items["4510000008"].url == "https://job-boards.greenhouse.io/anthropic/jobs/4510000008"
     # a department with a null name is skipped, the next one is used
     assert items["4510000008"].department == "Marketing & Brand"
-    assert items["4456789008"].extra == {"metadata": {"Location Type": "Hybrid",
-                                                      "Employment Type": None}}  # fmt: skip
+    # custom fields map to the standard keys; a null value says nothing
+    assert items["4456789008"].extra == {
+        "metadata": {"Location Type": "Hybrid", "Employment Type": None},
+        "workplace": "Hybrid",
+    }
 
 
 def test_parse_rejects_a_response_without_jobs(spider):
@@ -330,3 +333,14 @@ def test_unreachable_database_is_a_clear_error(replay):
     assert result.returncode == 1
     assert "DatabaseUnavailable: cannot use the database postgres@127.0.0.1:1/jobs" in result.log
     assert "s3cret" not in result.log
+
+
+def test_custom_fields_become_standard_extra_keys():
+    assert extra_from_metadata({}) == {}
+    extra = extra_from_metadata(
+        {"Remote": True, "Job Type": ["Full-time", None], "Level": "", "Team": "Payments"}
+    )
+    assert extra["workplace"] == "remote"
+    assert extra["employment_type"] == "Full-time"
+    assert "seniority" not in extra  # an empty value says nothing
+    assert extra_from_metadata({"Remote": False}) == {"metadata": {"Remote": False}}

@@ -24,6 +24,40 @@ _API_URL = re.compile(r"greenhouse\.io/v1/boards/(?P<token>[A-Za-z0-9_.-]+)")
 _EMBED_FOR = re.compile(r"[?&]for=(?P<token>[A-Za-z0-9_.-]+)")
 
 
+# Custom fields ("metadata") companies commonly add, by lowercased name, mapped to the
+# standard `extra` keys the enrichment stages read.
+_METADATA_KEYS = {
+    "location type": "workplace",
+    "workplace type": "workplace",
+    "remote status": "workplace",
+    "remote": "workplace",
+    "employment type": "employment_type",
+    "job type": "employment_type",
+    "time type": "employment_type",
+    "level": "seniority",
+    "job level": "seniority",
+    "seniority": "seniority",
+}
+
+
+def extra_from_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Standard `extra` keys from a job's metadata; the raw metadata is kept beside them."""
+    if not metadata:
+        return {}
+    extra: dict[str, Any] = {"metadata": metadata}
+    for name, value in metadata.items():
+        key = _METADATA_KEYS.get(str(name).strip().lower())
+        if key is None or value in (None, "", [], False) or key in extra:
+            continue
+        if value is True:  # a "Remote: yes" checkbox
+            value = "remote" if key == "workplace" else None
+        if isinstance(value, list):  # multi-select fields
+            value = ", ".join(str(v) for v in value if v)
+        if value:
+            extra[key] = value
+    return extra
+
+
 class GreenhouseSpider(PlatformSpider):
     name = "greenhouse"
     base_url_setting = "GREENHOUSE_BASE_URL"
@@ -80,7 +114,7 @@ class GreenhouseSpider(PlatformSpider):
             else None,
             posted_at=raw.get("first_published"),
             source_updated_at=raw.get("updated_at"),
-            extra={"metadata": metadata} if metadata else {},
+            extra=extra_from_metadata(metadata),
         )
 
     @staticmethod
