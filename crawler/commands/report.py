@@ -9,6 +9,8 @@ database, and an empty one gets a message saying what to run, not a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
@@ -49,8 +51,12 @@ class Command(ScrapyCommand):
         except NothingToReport as empty:
             print(empty)
             return
-        print(render_text(report, trend_weeks=opts.weeks), end="")
-        if opts.html:
-            path = Path(opts.html)
-            path.write_text(render_html(report), encoding="utf-8")
-            print(f"\nwrote {path}")
+        if opts.html:  # written first: `scrapy report --html f | head` still writes it
+            Path(opts.html).write_text(render_html(report), encoding="utf-8")
+        try:
+            print(render_text(report, trend_weeks=opts.weeks), end="")
+            if opts.html:
+                print(f"\nwrote {opts.html}")
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader (head, less) stopped early: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
