@@ -86,6 +86,15 @@ BAMBOOHR_BASE_URL = "https://{board}.bamboohr.com"
 # The system Chromium that scrapy-playwright drives (never a browser download).
 CHROMIUM_EXECUTABLE_PATH = "/usr/bin/chromium"
 
+# Page sizes and caps of the paged platforms.
+LEVER_PAGE_SIZE = 100
+TEAMTAILOR_PAGE_SIZE = 100
+WORKDAY_RESULT_CAP = 2000  # the most a Workday search returns; above it, split by facets
+
+# Seconds between two progress updates of `scrapy crawlall` (redrawn on a terminal,
+# logged otherwise); 0: 1 s on a terminal, 30 s in a log.
+JOBS_PROGRESS_INTERVAL = 0
+
 # jsonld spider (schema.org JobPosting pages): caps per company, and how long a
 # script-built page may take to build its job list in the browser.
 JSONLD_MAX_LISTING_PAGES = 20
