@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import html_text
 import pytest
 
+from crawler.pipelines.clean import tidy_text
 from crawler.text.dates import parse_date
-from crawler.text.html import html_to_text, sanitize_html, unescape_html
+from crawler.text.html import (
+    html_to_text,
+    parse_fragment,
+    sanitize_html,
+    tree_to_text,
+    unescape_html,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -62,3 +70,23 @@ def test_html_to_text_puts_blocks_on_lines():
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines == ["About", "We build.", "Python", "SQL"]
     assert html_to_text("") == ""
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<p>Hello <b>world</b>, again<i> (and</i> more)</p><ul><li>Go</li><li> SQL </li></ul>",
+        "<h2>Perks</h2>\n<p>A&nbsp;&amp; B &lt;tag&gt;</p><br><br><div>x<br>y</div>",
+        '<p><a href="https://x.example/?a=1&b=>2" title="a>b">link</a>: (<em>see</em>)</p>',
+        "<dl><dt>Role</dt><dd>Build</dd></dl><table><tr><td>a</td><td>b</td></tr></table>",
+        "<h3>Title<p>inside a heading</p></h3><li>stray item<li>another</li><pre>  code\n</pre>",
+        "plain text\twith\u2028odd\xa0spaces <strong> </strong> <u>.</u>",
+    ],
+)
+def test_tree_to_text_is_html_texts_text(raw):
+    """The fast conversion gives html-text's own text, so stored text and offsets stay."""
+    tree = parse_fragment(sanitize_html(raw))
+    expected = html_text.etree_to_text(parse_fragment(sanitize_html(raw)), guess_layout=True)
+    text = tree_to_text(tree)
+    assert text == expected.strip()
+    assert tidy_text(text) == (text or None)  # already tidy: the clean stage skips it

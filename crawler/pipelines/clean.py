@@ -50,6 +50,7 @@ class CleanPipeline:
         adapter["locations"] = _unique(tidy(loc) for loc in adapter.get("locations") or [])
 
         raw_html = adapter.get("description_html")
+        given_text = adapter.get("description_text")
         if raw_html:
             clean_html = sanitize_html(raw_html)
             adapter["description_html"] = clean_html or None
@@ -58,12 +59,14 @@ class CleanPipeline:
             tree = parse_fragment(clean_html) if clean_html else None
             if tree is not None and isinstance(adapter.get("extra"), dict):
                 adapter["extra"]["html_tree"] = tree
-            if not adapter.get("description_text"):
-                adapter["description_text"] = tree_to_text(tree) or None
         else:
+            tree = None
             adapter["description_html"] = None
             self.stats.inc_value("jobs/field/description/missing")
-        adapter["description_text"] = tidy_text(adapter.get("description_text"))
+        if given_text or tree is None:
+            adapter["description_text"] = tidy_text(given_text)
+        else:  # tree_to_text is tidy already: no trailing spaces, never two blank lines
+            adapter["description_text"] = tree_to_text(tree) or None
 
         for name in DATE_FIELDS:
             raw = adapter.get(name)

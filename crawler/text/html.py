@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 
 import html_text
+import lxml.etree
 import lxml.html
 import nh3
+from html_text.html_text import DOUBLE_NEWLINE_TAGS, NEWLINE_TAGS
 
 # An allow-list: what a job description needs to read well, nothing that runs or styles.
 ALLOWED_TAGS = frozenset({
@@ -22,16 +25,19 @@ def unescape_html(text: str) -> str:
     return html.unescape(text)
 
 
+# Built once: nh3.clean would rebuild the same sanitizer for every description.
+_SANITIZER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+
+
 def sanitize_html(raw: str) -> str:
     """Keep only allow-listed tags and attributes; links get rel="noopener noreferrer"."""
-    return nh3.clean(
-        raw,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    ).strip()
+    return _SANITIZER.clean(raw).strip()
 
 
 def html_to_text(fragment: str) -> str:
@@ -47,7 +53,51 @@ def parse_fragment(fragment: str) -> lxml.html.HtmlElement:
 
 
 def tree_to_text(tree: lxml.html.HtmlElement | None) -> str:
-    """html_to_text of an already parsed, already sanitized tree (no second parse)."""
+    """html_to_text of an already parsed, already sanitized tree (no second parse).
+
+    The same text as html-text's ``etree_to_text(tree, guess_layout=True)``, made without
+    its Python walk over every node: libxml2 serializes the tree (in C, so tags stand
+    where the parser put them), one regex split gives text and tags in document order,
+    and the loop below applies html-text's rules to them: a line break for its newline
+    tags, a blank line for its paragraph tags, whitespace collapsed, and a space between
+    inline pieces unless punctuation follows or a bracket precedes.
+    """
     if tree is None:
         return ""
-    return html_text.etree_to_text(tree, guess_layout=True).strip()
+    parts = _TAG.split(lxml.etree.tostring(tree, encoding="unicode", method="html"))
+    chunks: list[str] = []
+    append = chunks.append
+    state = _PARAGRAPH  # the document starts as after a paragraph: no break, no space
+    previous = ""  # the last piece of text, as written (its trailing space counts)
+    tags = iter(parts[1::2])
+    for piece in parts[0::2]:
+        text = ""
+        if piece and not piece.isspace():
+            if "&" in piece:
+                piece = html.unescape(piece)
+            text = " ".join(piece.split())
+        if text:
+            if state == _TEXT and (
+                previous[-1].isspace() or (text[0] not in _PUNCTUATION and previous[-1] != "(")
+            ):
+                append(" ")
+            append(text)
+            previous, state = piece, _TEXT
+        brk = _BREAKS.get(next(tags, ""))
+        if brk == _PARAGRAPH and state != _PARAGRAPH:
+            append("\n" if state == _LINE else "\n\n")
+            state = _PARAGRAPH
+        elif brk == _LINE and state != _PARAGRAPH:
+            if state == _TEXT:
+                append("\n")
+            state = _LINE
+    return "".join(chunks).strip()
+
+
+# A start or end tag as libxml2 writes it (quoted attribute values may hold ">").
+_TAG = re.compile(r"""<(/?[A-Za-z][A-Za-z0-9]*)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>""")
+_TEXT, _LINE, _PARAGRAPH = 0, 1, 2
+_BREAKS = {f"{slash}{tag}": _LINE for tag in NEWLINE_TAGS for slash in ("", "/")} | {
+    f"{slash}{tag}": _PARAGRAPH for tag in DOUBLE_NEWLINE_TAGS for slash in ("", "/")
+}
+_PUNCTUATION = frozenset(',:;.!?")')
