@@ -129,6 +129,11 @@ class ReplayServer:
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as real APIs answer: with HTTP/1.0 the server closes every
+            # connection and Scrapy may reuse one just closed (ConnectionDone), a flaky
+            # failure in crawls run with RETRY_TIMES=0.
+            protocol_version = "HTTP/1.1"
+
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
                 query = dict(parse_qsl(parts.query, keep_blank_values=True))
