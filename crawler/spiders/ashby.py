@@ -25,7 +25,7 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
+from crawler.spiders.base import PlatformSpider, Target
 
 _BOARD_URL = re.compile(
     r"^https?://(?:jobs\.ashbyhq\.com/|api\.ashbyhq\.com/posting-api/job-board/)"
@@ -53,14 +53,10 @@ class AshbySpider(PlatformSpider):
 
     def parse_board(self, response: Response) -> Iterable[Any]:
         target: Target = response.meta["target"]
-        data = self.load_json(response)
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            raise MalformedResponse(f"no 'jobs' list in the board response of {target.board}")
+        jobs = self.json_records(
+            self.load_json(response), "jobs", f"the board response of {target.board}"
+        )
         for raw in jobs:
-            if not isinstance(raw, dict):
-                self.crawler.stats.inc_value("jobs/dropped/not_an_object")
-                continue
             if raw.get("isListed") is False:
                 self.crawler.stats.inc_value("jobs/skipped/unlisted")
                 continue

@@ -203,6 +203,21 @@ class PlatformSpider(scrapy.Spider):
         self.record_error(target, reason)
         self.logger.error("%s: %s", target.company.slug, reason)
 
+    def json_records(self, data: Any, key: str, where: str) -> list[dict[str, Any]]:
+        """The objects listed under ``key`` in a listing's parsed JSON (``load_json``).
+
+        Raises MalformedResponse when there is no such list; entries that are not
+        objects are counted (``jobs/dropped/not_an_object``) and skipped, so one bad
+        entry never costs the others.
+        """
+        records = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            raise MalformedResponse(f"no {key!r} list in {where}")
+        objects = [record for record in records if isinstance(record, dict)]
+        if len(objects) < len(records):
+            self.crawler.stats.inc_value("jobs/dropped/not_an_object", len(records) - len(objects))
+        return objects
+
     @staticmethod
     def load_json(response: Response) -> Any:
         """The response's JSON, or MalformedResponse saying why it is not."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
+from crawler.spiders.base import PlatformSpider, Target
 from crawler.text.html import unescape_html
 
 _BOARD_URL = re.compile(
@@ -78,14 +78,10 @@ class GreenhouseSpider(PlatformSpider):
 
     def parse_jobs(self, response: Response) -> Iterable[Any]:
         target: Target = response.meta["target"]
-        data = self.load_json(response)
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            raise MalformedResponse(f"no 'jobs' list in the board response of {target.board}")
+        jobs = self.json_records(
+            self.load_json(response), "jobs", f"the board response of {target.board}"
+        )
         for raw in jobs:
-            if not isinstance(raw, dict):
-                self.crawler.stats.inc_value("jobs/dropped/not_an_object")
-                continue
             item = self.parse_item(self.posting_from(target, raw), raw)
             if item is not None:
                 yield item

@@ -25,7 +25,7 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
+from crawler.spiders.base import PlatformSpider, Target
 
 _SUBDOMAIN_URL = re.compile(r"^https?://(?P<board>[A-Za-z0-9-]+)\.recruitee\.com(?:[/:?#]|$)")
 # Recruitee's own hosts, not careers sites.
@@ -52,14 +52,10 @@ class RecruiteeSpider(PlatformSpider):
 
     def parse_offers(self, response: Response) -> Iterable[Any]:
         target: Target = response.meta["target"]
-        data = self.load_json(response)
-        offers = data.get("offers") if isinstance(data, dict) else None
-        if not isinstance(offers, list):
-            raise MalformedResponse(f"no 'offers' list in the careers API of {target.board}")
+        offers = self.json_records(
+            self.load_json(response), "offers", f"the careers API of {target.board}"
+        )
         for raw in offers:
-            if not isinstance(raw, dict):
-                self.crawler.stats.inc_value("jobs/dropped/not_an_object")
-                continue
             if raw.get("status") not in (None, "published"):
                 self.crawler.stats.inc_value("jobs/skipped/not_published")
                 continue

@@ -72,13 +72,8 @@ class SmartRecruitersSpider(PlatformSpider):
         target: Target = response.meta["target"]
         offset: int = response.meta["offset"]
         data = self.load_json(response)
-        content = data.get("content") if isinstance(data, dict) else None
-        if not isinstance(content, list):
-            raise MalformedResponse(f"no 'content' list in {target.board}'s postings")
+        content = self.json_records(data, "content", f"{target.board}'s postings")
         for row in content:
-            if not isinstance(row, dict):
-                self.crawler.stats.inc_value("jobs/dropped/not_an_object")
-                continue
             posting_id = row.get("id")
             if posting_id is None or not str(posting_id).strip():
                 # Nothing to fetch and no identity: validate drops it with a reason.
