@@ -92,9 +92,9 @@ def headings_from_tree(tree: Any) -> set[str]:
     headings: set[str] = set()
     if tree is None:
         return headings
-    for element in tree.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag not in _HEADING_TAGS and not (tag in _EMPHASIS_TAGS and _stands_alone(element)):
+    # lxml picks the heading and emphasis elements in C; the rest are never visited
+    for element in tree.iter(*_HEADING_TAGS, *_EMPHASIS_TAGS):
+        if element.tag not in _HEADING_TAGS and not _stands_alone(element):
             continue
         normalized = _normalize(element.text_content())
         if 0 < len(normalized) <= MAX_HEADING_CHARS:
@@ -121,31 +121,41 @@ def _stands_alone(element: Any) -> bool:
 
 _TEXT_HEADING = re.compile(rf"^[^\W\d_][^.!?]{{1,{MAX_HEADING_CHARS}}}$")
 _INLINE_LABEL = re.compile(r"^([^\W\d_][\w '&/-]{2,40}):\s+\S")
+_LABEL_CHARS = 42  # an inline label's colon stands within its line's first 42 characters
 
 
 def _looks_like_heading(line: str, strict: bool = False) -> bool:
     """A heading line in plain text: short, no sentence punctuation, and either ends in
     a colon, is in capitals, or names a known section. Strict (the HTML marked its
     headings): only a colon or capitals line naming a known section."""
+    marked = line.endswith(":") or (line.isupper() and len(line) > 3)
+    if strict and not marked:  # the cheap test first: most lines are not marked
+        return False
     if not _TEXT_HEADING.match(line) or len(line.split()) > 10:
         return False
     if strict:
-        marked = line.endswith(":") or (line.isupper() and len(line) > 3)
-        return marked and classify_heading(line) != "other"
-    if line.endswith(":") or (line.isupper() and len(line) > 3):
+        return classify_heading(line) != "other"
+    if marked:
         return True
     return classify_heading(line) != "other" and len(line.split()) <= 7 and not line.endswith(",")
 
 
-def _heading_of(line: str, known: set[str]) -> tuple[str, str] | None:
-    """(heading, kind) when this line opens a section, else None."""
+def _heading_of(
+    line: str, known: set[str], known_initials: frozenset[str] | None = None
+) -> tuple[str, str] | None:
+    """(heading, kind) when this line opens a section, else None. ``known_initials``:
+    the first letters of ``known`` (a line starting otherwise is not one of them)."""
     if not line:
         return None
     if len(line) <= MAX_HEADING_CHARS + 1 and (
-        _normalize(line) in known or _looks_like_heading(line, strict=bool(known))
+        (
+            (known_initials is None or line[0].lower()[:1] in known_initials)
+            and _normalize(line) in known
+        )
+        or _looks_like_heading(line, strict=bool(known))
     ):
         return line.rstrip(":"), classify_heading(line)
-    label = _INLINE_LABEL.match(line)  # "Requirements: 5+ years of ..."
+    label = ":" in line and _INLINE_LABEL.match(line)  # "Requirements: 5+ years of ..."
     if label:
         kind = classify_heading(label[1])
         if kind not in ("other", "company"):
@@ -158,12 +168,19 @@ def split_sections(text: str, html_headings: Iterable[str] = ()) -> list[Section
     if not text:
         return []
     known = set(html_headings)
+    # first letters of the known headings: most lines are ruled out by their first one
+    known_initials = frozenset(heading[:1] for heading in known)
+    if "" in known_initials:  # an empty heading: every line may be it
+        known_initials = None
     starts: list[tuple[int, str, str]] = []  # (offset, heading, kind)
     offset = 0
     for raw_line in text.splitlines(keepends=True):
-        heading = _heading_of(raw_line.strip(), known)
-        if heading is not None:
-            starts.append((offset, *heading))
+        line = raw_line.strip()
+        # a heading is short; a longer line can only open with an inline label
+        if line and (len(line) <= MAX_HEADING_CHARS + 1 or ":" in line[:_LABEL_CHARS]):
+            heading = _heading_of(line, known, known_initials)
+            if heading is not None:
+                starts.append((offset, *heading))
         offset += len(raw_line)
     if known and not starts:  # the HTML's headings were not found: trust the text
         return split_sections(text, ())
