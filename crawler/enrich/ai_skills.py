@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from crawler.enrich.ai_taxonomy import Mention, Taxonomy, load_taxonomy
@@ -64,18 +65,28 @@ _DUTY = re.compile(
 
 
 _SENTENCE_BREAKS = (". ", "! ", "? ", "; ", ".\n", "\n")
+_BREAKS_IN_LINE = (". ", "! ", "? ", "; ")
 
 
 def sentence_span(text: str, start: int) -> tuple[int, int]:
-    """The sentence (or list line) holding this offset: a few C-level scans, no regex."""
-    left, right = 0, len(text)
-    for mark in _SENTENCE_BREAKS:
-        before = text.rfind(mark, 0, start)
+    """The sentence (or list line) holding this offset, between two _SENTENCE_BREAKS.
+
+    A line break is one, so the other marks are looked for within the offset's own
+    line only: a few C-level scans of one short line, not of the whole text.
+    """
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", start)
+    if right < 0:
+        right = len(text)
+    elif right > start and text[right - 1] == ".":  # ".\n" ends the sentence at its dot
+        right -= 1
+    for mark in _BREAKS_IN_LINE:
+        before = text.rfind(mark, left, start)
         if before >= 0:
-            left = max(left, before + len(mark))
-        after = text.find(mark, start)
+            left = max(left, before + 2)
+        after = text.find(mark, start, right)
         if after >= 0:
-            right = min(right, after)
+            right = after
     return left, right
 
 
@@ -173,14 +184,25 @@ MODEL_WORK_TAGS = frozenset({
 
 def is_ai_role(title: str | None, asked_tags: set[str]) -> bool:
     """Whether the job's main work is AI/ML itself, judged from the title first."""
-    title = title or ""
-    if _NOT_AI_ROLE_TITLE.search(title):
+    not_ai, ai_title, needs_confirmation, technical = _title_kind(title or "")
+    if not_ai:
         return False
     model_work = asked_tags & MODEL_WORK_TAGS
-    if _AI_ROLE_TITLE.search(title):
-        return not _NEEDS_CONFIRMATION.search(title) or bool(model_work - {"llm"})
+    if ai_title:
+        return not needs_confirmation or bool(model_work - {"llm"})
     # a plain engineering or research title whose own duties are model work throughout
-    return bool(_TECHNICAL_TITLE.search(title)) and len(model_work - _LIGHT_TAGS) >= 3
+    return technical and len(model_work - _LIGHT_TAGS) >= 3
+
+
+@lru_cache(maxsize=8192)  # titles repeat across postings; four regexes each
+def _title_kind(title: str) -> tuple[bool, bool, bool, bool]:
+    """(not an AI role, an AI role title, one needing confirmation, a technical title)."""
+    return (
+        bool(_NOT_AI_ROLE_TITLE.search(title)),
+        bool(_AI_ROLE_TITLE.search(title)),
+        bool(_NEEDS_CONFIRMATION.search(title)),
+        bool(_TECHNICAL_TITLE.search(title)),
+    )
 
 
 # --- the whole posting ----------------------------------------------------------------

@@ -84,12 +84,17 @@ class Taxonomy:
         if not text:
             return []
         lowered = _lower_keeping_offsets(text)
+        size = len(text)
         candidates: list[Mention] = []
         for last, aliases in self.automaton.iter(lowered):
+            # most raw hits sit inside a longer word ("ai" in "maintain"): the word
+            # boundaries (_on_word_boundaries) are checked inline, the end once per hit
+            end = last + 1
+            if end < size and _is_word_char(text[end]) and _is_word_char(text[last]):
+                continue
             for alias in aliases:
-                end = last + 1
                 start = end - len(alias.key)
-                if not _on_word_boundaries(text, start, end):
+                if start > 0 and _is_word_char(text[start]) and _is_word_char(text[start - 1]):
                     continue
                 found = text[start:end]
                 if alias.exact and found != alias.phrase:
