@@ -10,11 +10,11 @@ plausible bounds for the period. No pay found stays None.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 PERIODS = ("hour", "day", "week", "month", "year")
@@ -98,30 +98,29 @@ _CODE_SET = frozenset(_CODES.split("|"))
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 60
 _PERIOD_HINT_WORDS = ("annu", "year", "ote", "hour", "month", "week", "dai", "day")
 # Two cheap scans find where pay may be: currency symbols, and runs of three capitals
-# (most are "API" or "AWS"); only codes actually present get a pattern of their own.
+# (most are "API" or "AWS"; a code is one of them). Both run lazily, in text order:
+# the first window holding pay ends the search.
 _SYMBOL_CHARS = "$€£¥₹₪₩ł"
 _SYMBOL_MARK = re.compile(f"[{_SYMBOL_CHARS}]")
 _CAPITALS = re.compile("[A-Z][A-Z][A-Z]")
 
 
-@lru_cache(maxsize=256)
-def _codes_pattern(codes: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("|".join(sorted(codes)))  # plain literals: the engine's fast path
+def _marker_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where pay may be, in order: (start, end) of each currency symbol or code."""
+    if not any(symbol in text for symbol in _SYMBOL_CHARS):  # str searches: cheaper than re
+        return _code_spans(text)
+    symbols = (found.span() for found in _SYMBOL_MARK.finditer(text))
+    return heapq.merge(symbols, _code_spans(text))
 
 
-def _marker_spans(text: str) -> list[tuple[int, int]]:
-    """Where pay may be: (start, end) of each currency symbol or code ("USD", not "USDA")."""
-    spans = []
-    if any(symbol in text for symbol in _SYMBOL_CHARS):  # str searches: far cheaper than re
-        spans = [found.span() for found in _SYMBOL_MARK.finditer(text)]
-    codes = _CODE_SET.intersection(_CAPITALS.findall(text))
-    if codes:
-        for found in _codes_pattern(frozenset(codes)).finditer(text):
-            start, end = found.span()
-            if not (start and text[start - 1].isalpha()) and not text[end : end + 1].isalpha():
-                spans.append((start, end))  # "USD", not "USDA"
-        spans.sort()
-    return spans
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    # A code standing alone begins a run of capitals, so the scan of runs finds it.
+    for found in _CAPITALS.finditer(text):
+        start, end = found.span()
+        if found[0] not in _CODE_SET:
+            continue
+        if not (start and text[start - 1].isalpha()) and not text[end : end + 1].isalpha():
+            yield start, end  # "USD", not "USDA"
 
 
 def parse_pay_text(text: str | None, *, known_pay: bool = False) -> Pay | None:
