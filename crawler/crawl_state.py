@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,6 @@ class CompanyCrawl:
     dropped: Counter[str] = field(default_factory=Counter)
     # Postings still listed but dropped as malformed: they must not be closed.
     dropped_ids: set[str] = field(default_factory=set)
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)

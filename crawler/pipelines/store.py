@@ -151,7 +151,7 @@ class PostgresPipeline:
                 company=crawl.company.slug,
                 platform=crawl.platform,
                 board=crawl.board,
-                started_at=crawl.started_at or self.crawl_started_at,
+                started_at=self.crawl_started_at,  # the database clock, as first_seen_at
                 status=outcome.status.value,
                 reason=outcome.reason,
                 seen=tally.seen,
