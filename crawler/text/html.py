@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import html_text
 import lxml.etree
@@ -64,12 +65,13 @@ def tree_to_text(tree: lxml.html.HtmlElement | None) -> str:
     """
     if tree is None:
         return ""
-    parts = _TAG.split(lxml.etree.tostring(tree, encoding="unicode", method="html"))
+    # text pieces alternate with runs of tags (blank space between tags is no text)
+    parts = _TAG_RUN.split(lxml.etree.tostring(tree, encoding="unicode", method="html"))
     chunks: list[str] = []
     append = chunks.append
     state = _PARAGRAPH  # the document starts as after a paragraph: no break, no space
     previous = ""  # the last piece of text, as written (its trailing space counts)
-    tags = iter(parts[1::2])
+    runs = iter(parts[1::2])
     for piece in parts[0::2]:
         text = ""
         if piece and not piece.isspace():
@@ -83,7 +85,7 @@ def tree_to_text(tree: lxml.html.HtmlElement | None) -> str:
                 append(" ")
             append(text)
             previous, state = piece, _TEXT
-        brk = _BREAKS.get(next(tags, ""))
+        brk = _break_of(next(runs, ""))
         if brk == _PARAGRAPH and state != _PARAGRAPH:
             append("\n" if state == _LINE else "\n\n")
             state = _PARAGRAPH
@@ -95,9 +97,21 @@ def tree_to_text(tree: lxml.html.HtmlElement | None) -> str:
 
 
 # A start or end tag as libxml2 writes it (quoted attribute values may hold ">").
-_TAG = re.compile(r"""<(/?[A-Za-z][A-Za-z0-9]*)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>""")
+_NAME = r"/?[A-Za-z][A-Za-z0-9]*"
+_ATTRIBUTES = r"""(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>"""
+_TAG = re.compile(rf"<({_NAME}){_ATTRIBUTES}")  # the name captured
+_TAG_RUN = re.compile(rf"(<{_NAME}{_ATTRIBUTES}(?:\s*<{_NAME}{_ATTRIBUTES})*)")
 _TEXT, _LINE, _PARAGRAPH = 0, 1, 2
 _BREAKS = {f"{slash}{tag}": _LINE for tag in NEWLINE_TAGS for slash in ("", "/")} | {
     f"{slash}{tag}": _PARAGRAPH for tag in DOUBLE_NEWLINE_TAGS for slash in ("", "/")
 }
+
+
+@lru_cache(maxsize=4096)  # runs repeat: "</li><li>", "</p><h2>", "</strong></p>"
+def _break_of(run: str) -> int:
+    """What a run of tags does between two pieces of text: the strongest of its tags'
+    breaks (a paragraph tag outweighs line tags, whatever their order)."""
+    return max((_BREAKS.get(name, _TEXT) for name in _TAG.findall(run)), default=_TEXT)
+
+
 _PUNCTUATION = frozenset(',:;.!?")')
