@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import lxml.etree
+
 # kinds whose text is the role's own: an AI mention there asks for AI
 ASKING_KINDS = frozenset({"title", "role", "requirements"})
 # kinds whose text never asks: perks, legal notices, how the hiring works
@@ -87,6 +89,10 @@ def _normalize(text: str) -> str:
     return " ".join(text.split()).rstrip(":").rstrip().lower()
 
 
+# lxml.html's text_content(), for any lxml element: all the text inside, in order
+_text_content = lxml.etree.XPath("string()", smart_strings=False)
+
+
 def headings_from_tree(tree: Any) -> set[str]:
     """Normalized heading texts of a parsed description (an lxml tree)."""
     headings: set[str] = set()
@@ -96,7 +102,7 @@ def headings_from_tree(tree: Any) -> set[str]:
     for element in tree.iter(*_HEADING_TAGS, *_EMPHASIS_TAGS):
         if element.tag not in _HEADING_TAGS and not _stands_alone(element):
             continue
-        normalized = _normalize(element.text_content())
+        normalized = _normalize(_text_content(element))
         if 0 < len(normalized) <= MAX_HEADING_CHARS:
             headings.add(normalized)
     return headings

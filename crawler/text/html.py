@@ -8,7 +8,6 @@ from functools import lru_cache
 
 import html_text
 import lxml.etree
-import lxml.html
 import nh3
 from html_text.html_text import DOUBLE_NEWLINE_TAGS, NEWLINE_TAGS
 
@@ -48,12 +47,21 @@ def html_to_text(fragment: str) -> str:
     return html_text.extract_text(fragment, guess_layout=True).strip()
 
 
-def parse_fragment(fragment: str) -> lxml.html.HtmlElement:
-    """A parsed tree of (sanitized) description HTML, for stages that read its structure."""
-    return html_text.parse_html(fragment)
+def parse_fragment(fragment: str) -> lxml.etree._Element:
+    """A parsed tree of (sanitized) description HTML, for stages that read its structure.
+
+    html-text's parse_html, but with lxml.etree's HTML parser: the same libxml2 tree,
+    with plain elements (lxml.html's would look up a Python class for each element
+    that a stage visits)."""
+    body = fragment.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = lxml.etree.HTMLParser(recover=True, encoding="utf-8")
+    root = lxml.etree.fromstring(body, parser=parser)
+    if root is None:
+        root = lxml.etree.fromstring(b"<html/>", parser=parser)
+    return root
 
 
-def tree_to_text(tree: lxml.html.HtmlElement | None) -> str:
+def tree_to_text(tree: lxml.etree._Element | None) -> str:
     """html_to_text of an already parsed, already sanitized tree (no second parse).
 
     The same text as html-text's ``etree_to_text(tree, guess_layout=True)``, made without
