@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 import html_text
@@ -90,3 +91,16 @@ def test_tree_to_text_is_html_texts_text(raw):
     text = tree_to_text(tree)
     assert text == expected.strip()
     assert tidy_text(text) == (text or None)  # already tidy: the clean stage skips it
+
+
+@pytest.mark.parametrize(
+    "escaped",
+    [
+        "&lt;p class=&quot;x&quot;&gt;R&amp;D &#39;s &#x27;team&#x27;&lt;/p&gt;",
+        "&amp;lt;b&amp;gt; stays one level escaped &amp;amp;",
+        "&lt;p&gt;caf&eacute; &nbsp;&#8212; &ltnot closed &amp",  # other entities: the slow way
+        "no entities at all",
+    ],
+)
+def test_unescape_html_is_html_unescape(escaped):
+    assert unescape_html(escaped) == html.unescape(escaped)
