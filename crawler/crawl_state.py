@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from crawler.registry import Company
 
 
+MAX_DETAILS_GONE = 2  # or a tenth of the listing, whichever is more
+
+
 class CrawlStatus(StrEnum):
     OK = "ok"  # every page fetched and parsed: missing postings may be closed
     PARTIAL = "partial"  # something was fetched but not everything: close nothing
@@ -39,6 +42,8 @@ class CompanyCrawl:
     dropped: Counter[str] = field(default_factory=Counter)
     # Postings still listed but dropped as malformed: they must not be closed.
     dropped_ids: set[str] = field(default_factory=set)
+    # Listed postings whose detail answered 404/410: taken down between list and detail.
+    details_gone: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,10 @@ class CrawlLedger:
     def record_error(self, platform: str, board: str, reason: str) -> None:
         self._crawls[(platform, board)].errors.append(reason)
 
+    def record_detail_gone(self, platform: str, board: str) -> None:
+        """A listed posting's detail is gone (404/410): the posting was just taken down."""
+        self._crawls[(platform, board)].details_gone += 1
+
     # --- what pipelines report ----------------------------------------------------
 
     def record_dropped(
@@ -121,6 +130,13 @@ class CrawlLedger:
         if crawl.errors or crawl.listings_pending:
             reason = crawl.errors[0] if crawl.errors else "a listing did not finish"
             return Outcome(CrawlStatus.PARTIAL, reason)
+        # A few postings taken down mid-crawl are normal on a busy board; many gone
+        # details more likely mean a broken detail endpoint than a mass take-down.
+        if crawl.details_gone > max(MAX_DETAILS_GONE, (seen + crawl.details_gone) // 10):
+            return Outcome(
+                CrawlStatus.PARTIAL,
+                f"{crawl.details_gone} listed postings had no detail (404/410)",
+            )
         if open_before >= self.min_open and seen < open_before * self.min_ratio:
             return Outcome(
                 CrawlStatus.PARTIAL,

@@ -355,6 +355,38 @@ def test_a_failed_detail_leaves_the_company_partial_and_closes_nothing(
     assert postings(database_url)["JR2004123"]["closed_at"] is not None
 
 
+def test_a_detail_gone_since_the_listing_is_left_out_and_closed(replay, database_url, tmp_path):
+    registry = nvidia_registry(tmp_path, replay, with_salesforce=False)
+    serve_nvidia(replay)
+    crawl(registry, database_url, "nvidia").assert_clean()
+
+    # still listed, but taken down before its detail was fetched: 404
+    gone_path = nvidia_rows()[5]["externalPath"]
+    gone_id = gone_path.rsplit("_", 1)[-1]
+    replay.add(NVIDIA_API + gone_path, '{"errorCode": "NOT_FOUND"}', status=404)
+    result = crawl(registry, database_url, "nvidia")
+    result.assert_clean()
+    assert "'jobs/details_gone': 1" in result.log
+    run = last_run(database_url, "nvidia")
+    assert (run["status"], run["closed"], run["errors"]) == ("ok", 1, 0)
+    assert postings(database_url)[gone_id]["closed_at"] is not None
+
+
+def test_many_details_gone_leave_the_company_partial(replay, database_url, tmp_path):
+    registry = nvidia_registry(tmp_path, replay, with_salesforce=False)
+    serve_nvidia(replay)
+    crawl(registry, database_url, "nvidia").assert_clean()
+
+    for row in nvidia_rows()[:6]:  # more than a tenth of the listing: a broken endpoint
+        replay.add(NVIDIA_API + row["externalPath"], '{"errorCode": "NOT_FOUND"}', status=404)
+    result = crawl(registry, database_url, "nvidia")
+    run = last_run(database_url, "nvidia")
+    assert run["status"] == "partial" and run["closed"] == 0
+    assert "6 listed postings had no detail (404/410)" in run["reason"]
+    assert all(row["closed_at"] is None for row in postings(database_url).values())
+    assert result.returncode == 0
+
+
 def test_a_failed_page_or_malformed_detail_leaves_the_company_partial(
     replay, database_url, tmp_path
 ):

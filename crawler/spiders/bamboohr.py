@@ -61,8 +61,8 @@ class BambooHRSpider(PlatformSpider):
                 self.crawler.stats.inc_value("jobs/dropped/no_id_in_list")
                 continue
             url = f"{target.base_url}/careers/{listed['id']}/detail"
-            yield self.request(url, target, callback=self.parse_detail,
-                               cb_kwargs={"listed": listed})  # fmt: skip
+            yield self.detail_request(url, target, callback=self.parse_detail,
+                                      cb_kwargs={"listed": listed})  # fmt: skip
         # The details that follow report their own failures (the errback and the
         # errors middleware), which keep the company from being complete.
         self.listing_finished(target)

@@ -170,6 +170,13 @@ class PlatformSpider(scrapy.Spider):
         meta = {**kwargs.pop("meta", {}), "target": target}
         return Request(url, callback=callback, errback=self.on_request_error, meta=meta, **kwargs)
 
+    def detail_request(self, url: str, target: Target, callback: Any, **kwargs: Any) -> Request:
+        """A request for one listed posting's detail. If it answers 404 or 410 the
+        posting was taken down since the listing: it is left out (and later closed),
+        not counted as an error, unless many are (see CrawlLedger.outcome)."""
+        meta = {**kwargs.pop("meta", {}), "posting_detail": True}
+        return self.request(url, target, callback, meta=meta, **kwargs)
+
     def posting(self, target: Target, external_id: Any, **fields: Any) -> JobPosting:
         """A JobPosting with this spider's identity fields filled in."""
         return JobPosting(
@@ -194,6 +201,14 @@ class PlatformSpider(scrapy.Spider):
         request = failure.request
         target: Target = request.meta["target"]
         response = getattr(failure.value, "response", None)
+        if response is not None and response.status in (404, 410) and request.meta.get(
+            "posting_detail"
+        ):
+            self.ledger.record_detail_gone(self.name, target.board)
+            self.crawler.stats.inc_value("jobs/details_gone")
+            self.logger.info("%s: posting gone since the listing (HTTP %s): %s",
+                             target.company.slug, response.status, request.url)  # fmt: skip
+            return
         if response is not None:
             reason = f"HTTP {response.status} from {request.url}"
             self.crawler.stats.inc_value(f"jobs/errors/http_{response.status}")

@@ -81,7 +81,7 @@ class SmartRecruitersSpider(PlatformSpider):
                 if item is not None:
                     yield item
                 continue
-            yield self.request(
+            yield self.detail_request(
                 f"{self.company_url(target)}/{quote(str(posting_id))}", target,
                 callback=self.parse_detail, meta={"row": row},
             )  # fmt: skip

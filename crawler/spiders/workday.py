@@ -240,7 +240,7 @@ class WorkdaySpider(PlatformSpider):
             return self.parse_item(self.posting(target, None, title=row.get("title")), row)
         path = "/" + path.lstrip("/")
         self.listings[target.board].listed_paths.add(path)
-        return self.request(
+        return self.detail_request(
             self.api_url(target, path), target, callback=self.parse_detail,
             headers=DETAIL_HEADERS, meta={"row": row, "path": path},
         )  # fmt: skip
