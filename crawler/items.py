@@ -50,6 +50,10 @@ class JobPosting:
     # The same job listed again by the company under other ids ("board:external_id"),
     # filled by the same-job stage.
     alternate_ids: list[str] = field(default_factory=list)
+    # Set by the pipelines: the hash of what the spider read (crawler.pipelines.unchanged)
+    # and the same-job key (crawler.pipelines.same_job), stored to skip unchanged postings.
+    source_hash: str | None = None
+    same_job_key: str | None = None
     # Platform values kept for the enrichment stages, never stored as columns:
     # e.g. {"level": "Senior"} or {"salary_text": "$100k"}.
     extra: dict[str, Any] = field(default_factory=dict)

@@ -37,7 +37,12 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.errors.CompanyErrorsMiddleware": 50,
 }
 
+# Runs the stages of ITEM_PIPELINES; a posting whose source is unchanged since it was
+# stored skips the stages that would recompute it (crawler/pipelines/manager.py).
+ITEM_PROCESSOR = "crawler.pipelines.manager.PostingPipelineManager"
+
 ITEM_PIPELINES = {
+    "crawler.pipelines.unchanged.UnchangedSourcePipeline": 50,
     "crawler.pipelines.clean.CleanPipeline": 100,
     "crawler.pipelines.validate.ValidatePipeline": 200,
     "crawler.pipelines.dedupe.DedupePipeline": 300,

@@ -24,7 +24,7 @@ POSTING_COLUMNS: tuple[str, ...] = (
     "seniority", "role_family", "is_ai_role", "mentions_ai", "asks_for_ai", "ai_skills",
     "ai_evidence", "salary_min", "salary_max", "salary_currency", "salary_period",
     "description_html", "description_text", "posted_at", "source_updated_at",
-    "alternate_ids", "content_hash",
+    "alternate_ids", "source_hash", "same_job_key", "content_hash",
 )  # fmt: skip
 IDENTITY_COLUMNS = ("platform", "board", "external_id")
 JSON_COLUMNS = frozenset({"ai_evidence"})
@@ -142,6 +142,47 @@ async def touch_postings(
         (platform, board, ids),
     )
     return cur.rowcount
+
+
+@dataclass
+class StoredSources:
+    """What a re-crawl needs to recognise a board's unchanged postings."""
+
+    # external_id -> (source_hash, same_job_key) of open postings with no alternates
+    by_external_id: dict[str, tuple[str, str | None]]
+    # "board:external_id" of listings merged into another open posting of the company
+    alternates: frozenset[str]
+
+
+async def stored_sources(
+    conn: AsyncConnection, platform: str, board: str, company: str
+) -> StoredSources:
+    cur = await conn.execute(
+        """SELECT external_id, source_hash, same_job_key FROM postings
+           WHERE platform = %s AND board = %s AND closed_at IS NULL
+             AND source_hash IS NOT NULL AND alternate_ids = '{}'""",
+        (platform, board),
+    )
+    by_id = {row[0]: (row[1], row[2]) for row in await cur.fetchall()}
+    cur = await conn.execute(
+        """SELECT DISTINCT unnest(alternate_ids) FROM postings
+           WHERE company = %s AND closed_at IS NULL AND alternate_ids <> '{}'""",
+        (company,),
+    )
+    alternates = frozenset(row[0] for row in await cur.fetchall())
+    return StoredSources(by_id, alternates)
+
+
+async def record_alternates(
+    conn: AsyncConnection, platform: str, board: str, external_id: str, alternate_ids: list[str]
+) -> None:
+    """An unchanged posting gained alternates: store them. Its content hash is reset so
+    the next crawl rewrites the whole row (the posting is then not skipped)."""
+    await conn.execute(
+        """UPDATE postings SET alternate_ids = %s, content_hash = '', updated_at = now()
+           WHERE platform = %s AND board = %s AND external_id = %s""",
+        (sorted(alternate_ids), platform, board, external_id),
+    )
 
 
 async def count_open_before(

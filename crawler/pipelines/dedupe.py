@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 
 class DedupePipeline:
+    runs_on_unchanged = True
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.seen: set[tuple[str, str, str]] = set()

@@ -22,15 +22,18 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler.pipelines.unchanged import is_source_unchanged
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
-def same_job_key(adapter: ItemAdapter) -> tuple[Any, ...] | None:
+def same_job_key(adapter: ItemAdapter) -> str | None:
     """What makes two postings of a company the same job, or None when unknown.
 
-    The description enters as a digest (the clean stage already tidied its
-    whitespace), so the key holds no reference to the text itself.
+    A digest of the company, title, places and description (the clean stage already
+    tidied its whitespace); it is stored, so that a posting whose source is unchanged
+    (and so is not cleaned again) still meets its repeats.
     """
     text = adapter.get("description_text")
     title = adapter.get("title")
@@ -39,8 +42,12 @@ def same_job_key(adapter: ItemAdapter) -> tuple[Any, ...] | None:
     places = "|".join(
         sorted(" ".join(p.casefold().split()) for p in adapter.get("locations") or [])
     )
-    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
-    return (adapter.get("company") or "", " ".join(title.casefold().split()), places, digest)
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (adapter.get("company") or "", " ".join(title.casefold().split()), places):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(text.encode())
+    return digest.hexdigest()
 
 
 def posting_identity(adapter: ItemAdapter) -> str:
@@ -48,10 +55,12 @@ def posting_identity(adapter: ItemAdapter) -> str:
 
 
 class SameJobPipeline:
+    runs_on_unchanged = True  # an unchanged posting brings its stored key
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        self.kept_ids: dict[tuple[Any, ...], str] = {}
-        self.kept: weakref.WeakValueDictionary[tuple[Any, ...], Any] = weakref.WeakValueDictionary()
+        self.kept_ids: dict[str, str] = {}
+        self.kept: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -59,7 +68,10 @@ class SameJobPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        key = same_job_key(adapter)
+        if is_source_unchanged(item):
+            key = adapter.get("same_job_key")
+        else:
+            key = adapter["same_job_key"] = same_job_key(adapter)
         if key is None:
             return item
         identity = posting_identity(adapter)

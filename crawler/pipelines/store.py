@@ -3,9 +3,11 @@
 Settings read: ``DATABASE_URL`` (unset: the embedded Postgres), ``JOBS_DB_BATCH_SIZE``.
 
 The schema is migrated when the crawl opens. Items are buffered per board and
-written in batches. When the crawl ends, every company the spider crawled gets a
-``crawl_runs`` row, and, if the crawl ledger calls its crawl complete and successful,
-its open postings that were not seen are closed.
+written in batches; a posting whose source is unchanged (crawler/pipelines/unchanged.py)
+only has its ``last_seen_at`` moved, in one bulk update per batch. When the crawl
+ends, every company the spider crawled gets a ``crawl_runs`` row, and, if the crawl
+ledger calls its crawl complete and successful, its open postings that were not seen
+are closed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from crawler.crawl_state import CrawlLedger, CrawlStatus
 from crawler.db import postings as db
 from crawler.db.connection import DatabaseUnavailable, describe_database, resolve_database_url
 from crawler.db.migrate import apply_migrations
+from crawler.pipelines.unchanged import is_source_unchanged
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -60,6 +63,8 @@ class BoardTally:
 
 
 class PostgresPipeline:
+    runs_on_unchanged = True
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.batch_size = crawler.settings.getint("JOBS_DB_BATCH_SIZE")
@@ -67,6 +72,7 @@ class PostgresPipeline:
         self.conn: AsyncConnection | None = None
         self.crawl_started_at: datetime | None = None
         self.buffers: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        self.unchanged: dict[tuple[str, str], list[Any]] = defaultdict(list)
         self.tallies: dict[tuple[str, str], BoardTally] = defaultdict(BoardTally)
         # Items are processed concurrently; one connection runs one transaction at a time.
         self.write_lock = asyncio.Lock()
@@ -92,17 +98,28 @@ class PostgresPipeline:
         key = (adapter["platform"], adapter["board"])
         # Rows are built when the batch is written: an earlier stage may still add to a
         # buffered posting (the same-job stage records a later repeat's id on it).
-        self.buffers[key].append(item)
+        buffer = self.unchanged[key] if is_source_unchanged(item) else self.buffers[key]
+        buffer.append(item)
         self.tallies[key].seen += 1
-        if len(self.buffers[key]) >= self.batch_size:
+        if len(buffer) >= self.batch_size:
             await self._flush(key)
         return item
 
     async def _flush(self, key: tuple[str, str]) -> None:
         items, self.buffers[key] = self.buffers[key], []
+        unchanged, self.unchanged[key] = self.unchanged[key], []
         rows = [posting_row(item) for item in items]
         async with self.write_lock:
             counts = await db.upsert_postings(self.conn, rows)
+            counts.unchanged += await db.touch_postings(
+                self.conn, *key, [ItemAdapter(item)["external_id"] for item in unchanged]
+            )
+            for item in unchanged:
+                adapter = ItemAdapter(item)
+                if adapter.get("alternate_ids"):  # a new repeat of it was seen this crawl
+                    await db.record_alternates(
+                        self.conn, *key, adapter["external_id"], adapter["alternate_ids"]
+                    )
         self.tallies[key].counts.add(counts)
         self.crawler.stats.inc_value("jobs/db/new", counts.new)
         self.crawler.stats.inc_value("jobs/db/updated", counts.updated)
@@ -112,7 +129,7 @@ class PostgresPipeline:
         if self.conn is None:
             return
         try:
-            for key in list(self.buffers):
+            for key in list(self.buffers.keys() | self.unchanged.keys()):
                 await self._flush(key)
             for crawl in self.ledger.crawls():
                 await self._finish_company(crawl)

@@ -36,6 +36,8 @@ def problem_with(adapter: ItemAdapter) -> str | None:
 
 
 class ValidatePipeline:
+    runs_on_unchanged = True
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.ledger = CrawlLedger.for_crawler(crawler)
