@@ -55,9 +55,18 @@ def enrichment_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@cache
+def _field_names(item_class: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(item_class))
+
+
 def source_hash(item: Any) -> str:
     """The hash of the item as the spider made it, under the current enriching code."""
-    fields = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else dict(item)
+    # Shallow: json.dumps walks the nested lists and dicts itself (asdict would copy them).
+    if dataclasses.is_dataclass(item):
+        fields = {name: getattr(item, name) for name in _field_names(type(item))}
+    else:
+        fields = dict(item)
     encoded = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
     digest = hashlib.blake2b(encoded.encode(), digest_size=16)
     digest.update(enrichment_fingerprint().encode())
