@@ -30,3 +30,14 @@ def test_settings_come_from_the_environment():
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert out.strip() == "http://127.0.0.1:9/"
+
+
+def test_redis_url_is_not_silently_ignored(replay, database_url):
+    replay.add("/v1/boards/anthropic/jobs", {"jobs": []}, query={"content": "true"})
+    result = run_scrapy(
+        "crawl", "greenhouse", "-a", "company=anthropic",
+        settings={"DATABASE_URL": database_url, "GREENHOUSE_BASE_URL": replay.url,
+                  "REDIS_URL": "redis://127.0.0.1:6379/15"},
+    )  # fmt: skip
+    result.assert_clean()
+    assert "the shared Redis frontier is not built yet" in result.log
