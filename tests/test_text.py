@@ -30,10 +30,10 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
         (1761998400000, datetime(2025, 11, 1, 12, 0, tzinfo=UTC)),  # epoch milliseconds
         (1761998400, datetime(2025, 11, 1, 12, 0, tzinfo=UTC)),  # epoch seconds
         ("1761998400000", datetime(2025, 11, 1, 12, 0, tzinfo=UTC)),
-        ("Posted 3 days ago", datetime(2026, 11, 23, 12, 0, tzinfo=UTC)),
-        ("Posted 30+ Days Ago", datetime(2026, 10, 27, 12, 0, tzinfo=UTC)),
-        ("Posted Yesterday", datetime(2026, 11, 25, 12, 0, tzinfo=UTC)),
-        ("Posted Today", datetime(2026, 11, 26, 12, 0, tzinfo=UTC)),
+        ("Posted 3 days ago", datetime(2026, 11, 23, tzinfo=UTC)),
+        ("Posted 30+ Days Ago", datetime(2026, 10, 27, tzinfo=UTC)),
+        ("Posted Yesterday", datetime(2026, 11, 25, tzinfo=UTC)),
+        ("Posted Today", datetime(2026, 11, 26, tzinfo=UTC)),
         (None, None),
         ("", None),
         ("not a date at all, really", None),
@@ -104,3 +104,9 @@ def test_tree_to_text_is_html_texts_text(raw):
 )
 def test_unescape_html_is_html_unescape(escaped):
     assert unescape_html(escaped) == html.unescape(escaped)
+
+
+def test_a_human_date_is_the_same_all_day():
+    later = NOW.replace(hour=23, minute=59)
+    assert parse_date("Posted 3 days ago", NOW) == parse_date("Posted 3 days ago", later)
+    assert parse_date("Posted Today", later) == datetime(2026, 11, 26, tzinfo=UTC)

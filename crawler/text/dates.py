@@ -2,7 +2,7 @@
 
 ISO 8601 text and epoch numbers (seconds or milliseconds) parse directly; only
 human phrases ("Posted 3 days ago", "Posted 30+ Days Ago", "yesterday") go through
-dateparser, relative to the crawl time.
+dateparser, relative to the crawl time, and keep only the day they name.
 """
 
 from __future__ import annotations
@@ -77,4 +77,9 @@ def _parse_human(text: str, now: datetime) -> datetime | None:
             "PREFER_DATES_FROM": "past",
         },
     )
-    return parsed.astimezone(UTC) if parsed else None
+    if parsed is None:
+        return None
+    # A phrase says a day, not a time: keep the day, so that two crawls on one day
+    # store the same value (a time taken from the crawl clock would change every run).
+    day = parsed.astimezone(UTC)
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
