@@ -22,3 +22,16 @@ def test_demo_crawls_the_recordings_into_the_database(database_url, tmp_path):
     statuses = query(database_url, "SELECT DISTINCT status FROM crawl_runs")
     assert statuses == [{"status": "ok"}]
 
+
+
+def test_a_second_demo_finds_everything_unchanged(database_url):
+    assert run_scrapy("demo", settings={"DATABASE_URL": database_url}).returncode == 0
+    assert run_scrapy("demo", settings={"DATABASE_URL": database_url}).returncode == 0
+    second = query(
+        database_url,
+        "SELECT DISTINCT ON (company) company, seen, new, updated, unchanged FROM crawl_runs "
+        "ORDER BY company, id DESC",
+    )
+    assert second and all(
+        (r["new"], r["updated"], r["unchanged"]) == (0, 0, r["seen"]) for r in second
+    ), second

@@ -25,6 +25,9 @@ from crawler.registry import load_registry
 from crawler.replay import ReplayServer, load_routes
 
 DEMO_DIR = PROJECT_ROOT / "demo"
+# One port run after run: a posting URL built from the host (Workday without
+# externalUrl) then stays the same, and a second demo finds everything unchanged.
+DEMO_PORT = 8765
 
 
 def demo_registry_text(replay_url: str) -> str:
@@ -46,7 +49,10 @@ class Command(ScrapyCommand):
             raise UsageError(f"no demo recordings in {DEMO_DIR}: run from a checkout")
         database_url = resolve_database_url(self.settings)
         routes = [route for path in route_files for route in load_routes(path)]
-        server = ReplayServer(routes).start()
+        try:
+            server = ReplayServer(routes, port=DEMO_PORT).start()
+        except OSError:  # the port is taken: any free one will do
+            server = ReplayServer(routes).start()
         try:
             registry_file = self._demo_registry(server.url)
             self.settings.set("COMPANIES_FILE", str(registry_file), priority="cmdline")
