@@ -69,6 +69,18 @@ def query(database_url: str, sql: str, params: Any = None) -> list[dict[str, Any
         return conn.execute(sql, params).fetchall()
 
 
+def stored_postings(database_url: str) -> dict[str, dict[str, Any]]:
+    """Every stored posting, by external id."""
+    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
+    return {row["external_id"]: row for row in rows}
+
+
+def latest_runs(database_url: str) -> dict[str, dict[str, Any]]:
+    """Each company's latest crawl_runs row."""
+    rows = query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
+    return {row["company"]: row for row in rows}
+
+
 def make_spider(spidercls: type, settings: dict[str, Any] | None = None, **spider_args: Any):
     """A spider built as Scrapy builds it (from_crawler), for parsing tests."""
     crawler = get_crawler(spidercls, settings)

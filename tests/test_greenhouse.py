@@ -9,6 +9,8 @@ import pytest
 from crawler.spiders.base import MalformedResponse, Target
 from crawler.spiders.greenhouse import GreenhouseSpider, extra_from_metadata
 from tests.support import fake_response, fixture_text, make_spider, query, run_scrapy
+from tests.support import latest_runs as runs
+from tests.support import stored_postings as postings
 
 ANTHROPIC = "/v1/boards/anthropic/jobs"
 STRIPE = "/v1/boards/stripe/jobs"
@@ -34,16 +36,6 @@ def crawl(replay, database_url, **settings):
                   "RETRY_TIMES": 0, **settings},
     )  # fmt: skip
     return result
-
-
-def postings(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
-    return {row["external_id"]: row for row in rows}
-
-
-def runs(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
-    return {row["company"]: row for row in rows}
 
 
 # --- parsing ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tests.support import (
     run_scrapy,
     write_registry,
 )
+from tests.support import stored_postings as postings
 
 CAREERS = "https://37signals.com/jobs"
 PAGES = {
@@ -286,11 +287,6 @@ def crawl(replay, database_url, tmp_path, **settings):
         settings={"DATABASE_URL": database_url, "COMPANIES_FILE": registry, "RETRY_TIMES": 0,
                   **settings},
     )  # fmt: skip
-
-
-def postings(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
-    return {row["external_id"]: row for row in rows}
 
 
 def last_run(database_url) -> dict:

@@ -17,6 +17,8 @@ from tests.support import (
     run_scrapy,
     write_registry,
 )
+from tests.support import latest_runs as last_runs
+from tests.support import stored_postings as postings
 
 MISTRAL = "/v0/postings/mistral"
 PALANTIR = "/v0/postings/palantir"
@@ -57,16 +59,6 @@ def crawl(replay, database_url, tmp_path, **settings):
                   "LEVER_BASE_URL": replay.url, "LEVER_EU_BASE_URL": replay.url + "/eu",
                   "LEVER_PAGE_SIZE": PAGE_SIZE, "RETRY_TIMES": 0, **settings},
     )  # fmt: skip
-
-
-def postings(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
-    return {row["external_id"]: row for row in rows}
-
-
-def last_runs(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
-    return {row["company"]: row for row in rows}
 
 
 # --- parsing ------------------------------------------------------------------------

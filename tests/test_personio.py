@@ -10,10 +10,11 @@ from tests.support import (
     fake_response,
     fixture_text,
     make_spider,
-    query,
     run_scrapy,
     write_registry,
 )
+from tests.support import latest_runs as runs
+from tests.support import stored_postings as postings
 
 FEED = "/xml"
 
@@ -32,16 +33,6 @@ def knime(replay) -> dict:
     """KNIME, its careers URL on the replay server (the careers URL's host wins)."""
     return {"slug": "knime", "name": "KNIME", "platform": "personio", "board": "knime",
             "careers_url": f"{replay.url}/"}  # fmt: skip
-
-
-def postings(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
-    return {row["external_id"]: row for row in rows}
-
-
-def runs(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
-    return {row["company"]: row for row in rows}
 
 
 # --- parsing ------------------------------------------------------------------------

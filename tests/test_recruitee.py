@@ -13,10 +13,11 @@ from tests.support import (
     fake_response,
     fixture_text,
     make_spider,
-    query,
     run_scrapy,
     write_registry,
 )
+from tests.support import latest_runs as runs
+from tests.support import stored_postings as postings
 
 OFFERS = "/api/offers/"
 
@@ -50,16 +51,6 @@ def crawl(replay, custom_domain, database_url, tmp_path, **settings):
         settings={"DATABASE_URL": database_url, "COMPANIES_FILE": registry,
                   "RETRY_TIMES": 0, **settings},
     )  # fmt: skip
-
-
-def postings(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
-    return {row["external_id"]: row for row in rows}
-
-
-def runs(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
-    return {row["company"]: row for row in rows}
 
 
 # --- parsing ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from scrapy.http import Request
 
 from crawler.spiders.smartrecruiters import SmartRecruitersSpider, salary_of
 from tests.support import fake_response, fixture_text, make_spider, query, run_scrapy
+from tests.support import stored_postings as postings
 
 VISA = "/v1/companies/Visa/postings"
 BOSCH = "/v1/companies/BoschGroup/postings"
@@ -199,10 +200,6 @@ def crawl(replay, database_url, **settings):
         settings={"DATABASE_URL": database_url, "SMARTRECRUITERS_BASE_URL": replay.url,
                   **FAST, **settings},
     )  # fmt: skip
-
-
-def postings(database_url) -> dict[str, dict]:
-    return {r["external_id"]: r for r in query(database_url, "SELECT * FROM postings")}
 
 
 def last_run(database_url, company: str) -> dict:

@@ -22,10 +22,11 @@ from tests.support import (
     fake_response,
     fixture_text,
     make_spider,
-    query,
     run_scrapy,
     write_registry,
 )
+from tests.support import latest_runs as runs
+from tests.support import stored_postings as postings
 
 HUGGINGFACE = "/api/v1/widget/accounts/huggingface"
 CLOUDFACTORY = "/api/v1/widget/accounts/cloudfactory"
@@ -67,16 +68,6 @@ def crawl(replay, database_url, tmp_path, **settings):
                   "COMPANIES_FILE": registry, "DOWNLOAD_DELAY": 0, "RETRY_TIMES": 0,
                   **settings},
     )  # fmt: skip
-
-
-def postings(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM postings ORDER BY external_id")
-    return {row["external_id"]: row for row in rows}
-
-
-def runs(database_url) -> dict[str, dict]:
-    rows = query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
-    return {row["company"]: row for row in rows}
 
 
 # --- parsing ------------------------------------------------------------------------
