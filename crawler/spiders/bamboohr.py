@@ -25,7 +25,7 @@ from crawler.items import JobPosting
 from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
 
 _CAREERS_HOST = re.compile(
-    r"^https?://(?P<token>[A-Za-z0-9][A-Za-z0-9-]*)\.bamboohr\.com(?:[/?#:]|$)", re.IGNORECASE
+    r"^https?://(?P<board>[A-Za-z0-9][A-Za-z0-9-]*)\.bamboohr\.com(?:[/?#:]|$)", re.IGNORECASE
 )
 _NOT_COMPANIES = frozenset({"www", "api", "app", "help", "partners", "marketplace",
                             "documentation", "status", "developers", "resources",
@@ -38,13 +38,8 @@ class BambooHRSpider(PlatformSpider):
     base_url_setting = "BAMBOOHR_BASE_URL"
     default_base_url = "https://{board}.bamboohr.com"
     per_tenant = True
-
-    @classmethod
-    def board_from_url(cls, url: str) -> str | None:
-        match = _CAREERS_HOST.search(url)
-        if not match or match["token"].lower() in _NOT_COMPANIES:
-            return None
-        return match["token"].lower()
+    board_host = _CAREERS_HOST
+    not_boards = _NOT_COMPANIES
 
     def company_requests(self, target: Target) -> Iterable[Request]:
         self.listing_started(target)

@@ -7,7 +7,8 @@ A platform spider sets:
   local replay server can stand in. Per-tenant platforms (``per_tenant = True``,
   e.g. ``{board}.recruitee.com``) use a ``{board}`` template there, and take the host
   from the company's careers URL when the registry gives one;
-- ``board_from_url(url)``: the board token in a careers URL, or None;
+- ``board_from_url(url)``: the board token in a careers URL, or None (where the board
+  is the careers host's subdomain, declare ``board_host`` and ``not_boards`` instead);
 - ``company_requests(target)``: the first requests of a company's listing;
 
 and ends every posting in the one hook ``parse_item(item, raw)``, which a special
@@ -27,6 +28,7 @@ not finish, or that had errors, gets nothing closed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -131,10 +133,19 @@ class PlatformSpider(scrapy.Spider):
     # is enough, and its host is where the company's API answers.
     per_tenant: ClassVar[bool] = False
 
+    # Platforms whose board is the subdomain of the careers host declare that host's
+    # pattern (a named group "board") and the platform's own subdomains that are not
+    # boards (www, api, ...); the default board_from_url reads them.
+    board_host: ClassVar[re.Pattern[str] | None] = None
+    not_boards: ClassVar[frozenset[str]] = frozenset()
+
     @classmethod
     def board_from_url(cls, url: str) -> str | None:
         """The board token in one of this platform's careers URLs, or None."""
-        return None
+        match = cls.board_host.search(url) if cls.board_host else None
+        if match is None or match["board"].lower() in cls.not_boards:
+            return None
+        return match["board"].lower()
 
     def target_for(self, company: Company) -> Target:
         board = company.board or (company.careers_url and self.board_from_url(company.careers_url))

@@ -27,7 +27,7 @@ from crawler.items import JobPosting
 from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
 
 _CAREERS_HOST = re.compile(
-    r"^https?://(?P<token>[A-Za-z0-9][A-Za-z0-9-]*)\.jobs\.personio\.(?:de|com)(?:[/?#:]|$)",
+    r"^https?://(?P<board>[A-Za-z0-9][A-Za-z0-9-]*)\.jobs\.personio\.(?:de|com)(?:[/?#:]|$)",
     re.IGNORECASE,
 )
 # Contract types that say more than the schedule does about the kind of job.
@@ -39,11 +39,7 @@ class PersonioSpider(PlatformSpider):
     base_url_setting = "PERSONIO_BASE_URL"
     default_base_url = "https://{board}.jobs.personio.de"
     per_tenant = True
-
-    @classmethod
-    def board_from_url(cls, url: str) -> str | None:
-        match = _CAREERS_HOST.search(url)
-        return match["token"].lower() if match else None
+    board_host = _CAREERS_HOST
 
     def company_requests(self, target: Target) -> Iterable[Request]:
         self.listing_started(target)

@@ -27,7 +27,7 @@ from scrapy.http import Request, Response
 
 from crawler.spiders.base import PlatformSpider, Target
 
-_SUBDOMAIN_URL = re.compile(r"^https?://(?P<board>[A-Za-z0-9-]+)\.recruitee\.com(?:[/:?#]|$)")
+_BOARD_HOST = re.compile(r"^https?://(?P<board>[A-Za-z0-9-]+)\.recruitee\.com(?:[/:?#]|$)")
 # Recruitee's own hosts, not careers sites.
 _NOT_A_BOARD = frozenset({"www", "app", "api", "docs", "support", "help", "blog", "status", "cdn"})
 _UTC_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) UTC$")
@@ -38,13 +38,9 @@ class RecruiteeSpider(PlatformSpider):
     base_url_setting = "RECRUITEE_BASE_URL"
     default_base_url = "https://{board}.recruitee.com"
     per_tenant = True
+    board_host = _BOARD_HOST
+    not_boards = _NOT_A_BOARD
 
-    @classmethod
-    def board_from_url(cls, url: str) -> str | None:
-        match = _SUBDOMAIN_URL.match(url)
-        if match and match["board"].lower() not in _NOT_A_BOARD:
-            return match["board"].lower()
-        return None
 
     def company_requests(self, target: Target) -> Iterable[Request]:
         self.listing_started(target)

@@ -36,7 +36,7 @@ from crawler.spiders.base import MalformedResponse, PlatformSpider, Target
 # {company}.teamtailor.com, and regional hosts ({company}.na.teamtailor.com): the board
 # token keeps the region so that the host template finds the right server.
 _CAREERS_HOST = re.compile(
-    r"^https?://(?P<token>[A-Za-z0-9][A-Za-z0-9-]*(?:\.na)?)\.teamtailor\.com(?:[/?#:]|$)",
+    r"^https?://(?P<board>[A-Za-z0-9][A-Za-z0-9-]*(?:\.na)?)\.teamtailor\.com(?:[/?#:]|$)",
     re.IGNORECASE,
 )
 _NOT_COMPANIES = frozenset({"www", "app", "api", "partner", "support", "status", "docs",
@@ -51,13 +51,8 @@ class TeamtailorSpider(PlatformSpider):
     base_url_setting = "TEAMTAILOR_BASE_URL"
     default_base_url = "https://{board}.teamtailor.com"
     per_tenant = True
-
-    @classmethod
-    def board_from_url(cls, url: str) -> str | None:
-        match = _CAREERS_HOST.search(url)
-        if not match or match["token"].lower() in _NOT_COMPANIES:
-            return None
-        return match["token"].lower()
+    board_host = _CAREERS_HOST
+    not_boards = _NOT_COMPANIES
 
     @property
     def page_size(self) -> int:
