@@ -44,6 +44,7 @@ class CompanyCrawl:
     dropped_ids: set[str] = field(default_factory=set)
     # Listed postings whose detail answered 404/410: taken down between list and detail.
     details_gone: int = 0
+    run_id: str | None = None  # the distributed run (scrapy enqueue) it was taken from
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,14 @@ class CrawlLedger:
 
     # --- what spiders report ------------------------------------------------------
 
-    def company_started(self, company: Company, platform: str, board: str) -> CompanyCrawl:
+    def company_started(
+        self, company: Company, platform: str, board: str, run_id: str | None = None
+    ) -> CompanyCrawl:
         key = (platform, board)
         if key not in self._crawls:
-            self._crawls[key] = CompanyCrawl(company=company, platform=platform, board=board)
+            self._crawls[key] = CompanyCrawl(
+                company=company, platform=platform, board=board, run_id=run_id
+            )
         return self._crawls[key]
 
     def listing_started(self, platform: str, board: str) -> None:

@@ -169,9 +169,18 @@ class PlatformSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for target in self.targets:
-            self.ledger.company_started(target.company, self.name, target.board)
-            for request in self.company_requests(target):
+            for request in self.begin_company(target):
                 yield request
+
+    def begin_company(self, target: Target, run_id: str | None = None) -> Iterable[Request]:
+        """Register a company's crawl with the ledger and return its first requests.
+
+        A company may begin at any time in the crawl (a worker takes one from the
+        queue when it is idle); it finishes on its own, when its last request has
+        settled and its last item has been stored or dropped.
+        """
+        self.ledger.company_started(target.company, self.name, target.board, run_id=run_id)
+        return self.company_requests(target)
 
     def company_requests(self, target: Target) -> Iterable[Request]:
         """The first request(s) of a company's listing. Every platform implements it."""
