@@ -47,6 +47,27 @@ class CrawlResult:
         assert "Spider closed (finished)" in self.log, self.log[-4000:]
 
 
+def scrapy_command(*args: str, settings: dict[str, Any] | None = None) -> list[str]:
+    """The command line of `scrapy <args> -s ...`, deprecations as errors."""
+    command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def scrapy_env() -> dict[str, str]:
+    """The environment of a test's scrapy process: none of the developer's settings."""
+    return {k: v for k, v in os.environ.items() if k not in _ISOLATED_ENV}
+
+
+def start_scrapy(*args: str, settings: dict[str, Any] | None = None) -> subprocess.Popen:
+    """`scrapy <args>` started in the background (stdout and stderr merged, as text)."""
+    return subprocess.Popen(
+        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=scrapy_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
 def run_scrapy(
     *args: str, settings: dict[str, Any] | None = None, timeout: int = 180
 ) -> CrawlResult:
@@ -54,13 +75,10 @@ def run_scrapy(
 
     Scrapy's deprecation warnings are errors there too.
     """
-    env = {k: v for k, v in os.environ.items() if k not in _ISOLATED_ENV}
-    command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
-    for name, value in (settings or {}).items():
-        command += ["-s", f"{name}={value}"]
     completed = subprocess.run(
-        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
+        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=scrapy_env(),
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
     return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
 
 

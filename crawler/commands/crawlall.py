@@ -164,7 +164,10 @@ class Command(ScrapyCommand):
         companies = self._chosen_companies(opts, spider_names)
 
         database_url = resolve_database_url(self.settings)
+        embedded = not self.settings.get("DATABASE_URL")
         self.settings.set("DATABASE_URL", database_url, priority="cmdline")
+        # Crawlers reconnect to the embedded server by starting it again, not by URL.
+        self.settings.set("JOBS_DB_EMBEDDED", embedded, priority="cmdline")
         try:
             apply_migrations(database_url)
             after_id = last_crawl_run_id(database_url)

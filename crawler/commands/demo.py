@@ -56,7 +56,10 @@ class Command(ScrapyCommand):
         try:
             registry_file = self._demo_registry(server.url)
             self.settings.set("COMPANIES_FILE", str(registry_file), priority="cmdline")
+            embedded = not self.settings.get("DATABASE_URL")
             self.settings.set("DATABASE_URL", database_url, priority="cmdline")
+            # Crawlers reconnect to the embedded server by starting it again, not by URL.
+            self.settings.set("JOBS_DB_EMBEDDED", embedded, priority="cmdline")
             for name in list(self.settings.attributes):
                 if name.endswith("_BASE_URL"):
                     self.settings.set(name, server.url, priority="cmdline")
