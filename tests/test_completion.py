@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import json
+import signal
+import time
 
 from tests.faults import pipelines_with_fault_stage
-from tests.support import fixture_text, query, run_scrapy
+from tests.support import fixture_text, query, run_scrapy, start_scrapy
 from tests.support import latest_runs as runs
 from tests.support import stored_postings as postings
 
@@ -205,3 +207,76 @@ def test_every_detail_in_flight_is_awaited_before_the_company_finishes(replay, d
     assert (run["status"], run["seen"], run["new"]) == ("ok", 40, 40)
     assert len(query(database_url, "SELECT * FROM crawl_runs")) == 1
     assert open_ids(database_url) == set(ids)
+
+
+def wait_for_details(replay, crawl, count: int) -> None:
+    """Until the running crawl has fetched ``count`` detail pages."""
+    deadline = time.monotonic() + 60
+    while sum(1 for _, path in replay.requests if path.startswith(f"{VISA}/")) < count:
+        assert crawl.poll() is None, crawl.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, "the crawl fetched too little"
+        time.sleep(0.05)
+
+
+def slow_visa_crawl(replay, database_url):
+    return start_scrapy(
+        "crawl", "smartrecruiters", "-a", "company=visa",
+        settings={"DATABASE_URL": database_url, "SMARTRECRUITERS_BASE_URL": replay.url,
+                  "RETRY_TIMES": 0, "DOWNLOAD_DELAY": 0.2, "DOWNLOAD_DELAY_JITTER": 0,
+                  "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+                  "JOBS_DB_FLUSH_SECONDS": 0.1, "JOBS_CLOSE_MIN_OPEN": 1000},
+    )  # fmt: skip
+
+
+def test_sigterm_lets_the_crawl_settle_and_records_the_truth(replay, database_url):
+    ids = serve_visa(replay, 30)
+    crawl_visa(replay, database_url).assert_clean()
+    serve_visa(replay, 20)  # ten postings gone
+    replay.requests.clear()
+    crawl = slow_visa_crawl(replay, database_url)
+    wait_for_details(replay, crawl, 5)
+    crawl.send_signal(signal.SIGTERM)
+    log, _ = crawl.communicate(timeout=60)
+    assert "Closing spider (shutdown)" in log
+    # Scrapy 2.19's graceful shutdown still answers the requests already scheduled, so
+    # the company settles whole: ok, and exactly the ten gone are closed.
+    details = [p for _, p in replay.requests if p.startswith(f"{VISA}/")]
+    assert len(details) == 20
+    run = runs(database_url)["visa"]
+    assert (run["status"], run["closed"]) == ("ok", 10), run
+    assert open_ids(database_url) == set(ids[:20])
+
+
+def test_a_forced_stop_closes_nothing(replay, database_url):
+    ids = serve_visa(replay, 30)
+    crawl_visa(replay, database_url).assert_clean()
+    serve_visa(replay, 20)
+    replay.requests.clear()
+    crawl = slow_visa_crawl(replay, database_url)
+    wait_for_details(replay, crawl, 5)
+    crawl.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    crawl.send_signal(signal.SIGINT)  # Ctrl-C twice: stop now
+    log, _ = crawl.communicate(timeout=60)
+    assert "forcing unclean shutdown" in log
+    latest = runs(database_url)["visa"]
+    assert latest["id"] == 1 or latest["status"] != "ok", latest
+    assert open_ids(database_url) == set(ids)
+
+
+def test_sigkill_closes_nothing_and_the_next_crawl_closes_exactly_what_went(
+    replay, database_url
+):
+    ids = serve_visa(replay, 30)
+    crawl_visa(replay, database_url).assert_clean()
+    serve_visa(replay, 27)  # the last three are gone
+    replay.requests.clear()
+    crawl = slow_visa_crawl(replay, database_url)
+    wait_for_details(replay, crawl, 5)
+    crawl.send_signal(signal.SIGKILL)
+    crawl.communicate(timeout=60)
+    assert len(query(database_url, "SELECT id FROM crawl_runs")) == 1  # the first crawl's
+    assert open_ids(database_url) == set(ids)
+    crawl_visa(replay, database_url).assert_clean()
+    assert open_ids(database_url) == set(ids[:27])
+    assert runs(database_url)["visa"]["closed"] == 3
