@@ -54,6 +54,7 @@ LINK_ATTRIBUTES = frozenset({"href", "src"})
 # What browsers strip around a URL (C0 controls and space) and remove inside it.
 _URL_TRIM = "".join(chr(code) for code in range(0x21))
 _TAB_AND_NEWLINES = str.maketrans(dict.fromkeys("\t\n\r"))
+_NAMES_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # "https://" alone is not relative
 
 
 def resolve_link(link: str, base_url: str | None) -> str | None:
@@ -73,7 +74,7 @@ def resolve_link(link: str, base_url: str | None) -> str | None:
     try:
         if link.startswith("//"):
             link = f"https:{link}"
-        elif base_url:
+        elif base_url and not _NAMES_HOST.match(link):
             link = urljoin(base_url, link)
         parts = urlsplit(link)
         host = parts.hostname
