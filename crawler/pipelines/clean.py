@@ -90,13 +90,17 @@ class CleanPipeline:
 
     def remove_control_chars(self, adapter: ItemAdapter) -> None:
         """Strip C0 control characters from every string of the item, counted per field."""
-        for name in list(adapter.keys()):
-            value = adapter[name]
+        for name in adapter.field_names():
+            value = adapter.get(name)
             single_line = name not in MULTILINE_FIELDS
             if isinstance(value, str):
-                adapter[name], removed = without_control_chars(value, single_line)
-            else:
+                cleaned, removed = without_control_chars(value, single_line)
+                if removed:
+                    adapter[name] = cleaned
+            elif isinstance(value, list | dict):
                 removed = _remove_nested_control_chars(value, single_line)
+            else:
+                continue
             if removed:
                 self.stats.inc_value("jobs/clean/control_chars", removed)
                 self.stats.inc_value(f"jobs/clean/control_chars/{name}", removed)
