@@ -2,10 +2,10 @@
 
 Reads ``JOBS_DATA_DIR``: the gazetteer is loaded when the stage opens, from its cache
 file in ``<JOBS_DATA_DIR>/cache`` (unset: ``.data/cache`` in the project), or built
-and written there. Countries: the
-platform's ``extra["country_codes"]``, else ``extra["location_parts"]``, else the
-location text (which also completes structured codes when one code covers several
-places). Workplace: ``extra["workplace"]``, else markers in the locations and title.
+and written there. Countries: the platform's ``extra["country_codes"]``, else
+``extra["location_parts"]``, else the location text (which also completes structured
+codes when one code covers several places). Workplace: ``extra["workplace"]``, else
+markers in the locations and title.
 Stats: ``jobs/field/countries/found``, ``jobs/field/countries/unresolved`` (a location
 that names no known place), ``jobs/field/workplace/<value>``.
 """
