@@ -1,0 +1,31 @@
+"""Text helpers shared by the stages: control characters here, HTML and dates beside."""
+
+from __future__ import annotations
+
+import re
+
+# C0 control characters except tab, line feed and carriage return, which belong in text.
+# Postgres refuses NUL in text outright; the others are invisible and break consumers.
+_C0 = "".join(chr(code) for code in range(0x20) if chr(code) not in "\t\n\r")
+_CONTROL = re.compile(f"[{re.escape(_C0)}]")
+_AS_SPACE = str.maketrans(dict.fromkeys(_C0, " "))
+# vertical tab and form feed are line breaks (Word writes a soft line break as \v)
+_IN_TEXT = str.maketrans({**dict.fromkeys(_C0), "\v": "\n", "\f": "\n"})
+
+
+def without_control_chars(text: str, single_line: bool = False) -> tuple[str, int]:
+    """The text without C0 control characters (tab and line breaks kept), and how many
+    there were. In a single-line field (a title) each becomes a space; in running text
+    a vertical tab or form feed becomes a line break and the others are removed."""
+    if not _has_control_chars(text):  # the usual case: no copy
+        return text, 0
+    count = len(_CONTROL.findall(text))
+    return text.translate(_AS_SPACE if single_line else _IN_TEXT), count
+
+
+def _has_control_chars(text: str) -> bool:
+    # A regex scans a 5 KB description in ~100 us; 29 substring searches (memchr-fast)
+    # take ~6 us. On a short field the regex is the faster one.
+    if len(text) < 256:
+        return _CONTROL.search(text) is not None
+    return any(char in text for char in _C0)
