@@ -34,11 +34,14 @@ from crawler.text.html import parse_fragment, sanitize_html, tree_to_text  # noq
 
 NET = re.compile(r"\b(AI|A\.I\.|ML|LLMs?|GPT\w*|NLP|RAG|RL|CV|MCP|JAX|GenAI|evals?)\b")
 NET_WORDS = re.compile(
-    r"\b(model|artificial|intelligen|machine|learning|data scien|neural|agent|vision"
-    r"|generative|deep|pytorch|tensorflow|torch|keras|embedding|vector|prompt|copilot"
-    r"|cursor|claude|gemini|openai|anthropic|inference|gpu|cuda|tpu|transformer|speech"
-    r"|recommend|ranking|safety|alignment|interpretab|fine-?tun|langchain|hugging"
-    r"|chatbot|semantic|retrieval|language|autonomous|robot|predict|annotat|label)",
+    r"\b(model|artificial|intelligen|machine|deep learning|deep neural|neural|agent"
+    r"|computer vision|vision model|vision-language|machine vision|generative|pytorch"
+    r"|tensorflow|torch|keras|embedding|vector|prompt|copilot|cursor|claude|gemini|openai"
+    r"|anthropic|inference|gpu|cuda|tpu|transformer|speech|recommend|ranking|safety research"
+    r"|ai safety|alignment|interpretab|fine-?tun|langchain|hugging|chatbot|semantic"
+    r"|retrieval|language model|natural language|language processing|learning (model|system"
+    r"|algorithm)|reinforcement|supervised|autonomous|predict|annotat|data label"
+    r"|data scien)",
     re.IGNORECASE,
 )
 
@@ -66,6 +69,7 @@ def show(corpus: dict, chosen: list[tuple[str, str]], first: int, count: int) ->
     halves = split_boards(board for board, _ in corpus)
     part = chosen[first : first + count]
     items = assess([(board, corpus[(board, job_id)]) for board, job_id in part])
+    shown: set[tuple[str, str]] = set()  # a board's boilerplate is shown once
     for index, ((board, job_id), item) in enumerate(zip(part, items, strict=True), first):
         job = corpus[(board, job_id)]
         html = sanitize_html(job.get("descriptionHtml") or "")
@@ -80,10 +84,13 @@ def show(corpus: dict, chosen: list[tuple[str, str]], first: int, count: int) ->
               f"{job.get('department')} || {flags} {','.join(item.get('ai_skills') or [])}"
               f" sen={item.get('seniority')}")  # fmt: skip
         for start, sentence in sentences(text):
+            if (board, sentence) in shown:
+                continue
             if NET.search(sentence) or NET_WORDS.search(sentence):
+                shown.add((board, sentence))
                 section = section_at(sections, start) if sections else None
                 where = f"{section.kind}:{(section.heading or '')[:30]}" if section else "-"
-                print(f"   [{where}] {sentence[:260]}")
+                print(f"   [{where}] {sentence[:180]}")
 
 
 def main() -> None:

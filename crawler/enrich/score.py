@@ -63,6 +63,7 @@ def load_labels(path: Path) -> list[dict[str, Any]]:
 
 def assess(jobs: list[tuple[str, dict[str, Any]]]) -> list[Any]:
     """(board, Ashby job) pairs through the clean, classify and AI-skills stages."""
+    from itemadapter import ItemAdapter
     from scrapy.utils.test import get_crawler
 
     from crawler.items import JobPosting
@@ -84,7 +85,7 @@ def assess(jobs: list[tuple[str, dict[str, Any]]]) -> list[Any]:
         )  # fmt: skip
         for stage in stages:
             item = stage.process_item(item)
-        items.append(item)
+        items.append(ItemAdapter(item))
     return items
 
 
