@@ -22,15 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.enrich.score import (  # noqa: E402
+from crawler.enrich.score import (
     DEFAULT_CORPUS,
     SAMPLE_SEED,
     assess,
     load_corpus,
     split_boards,
 )
-from crawler.enrich.sections import headings_from_tree, section_at, split_sections  # noqa: E402
-from crawler.text.html import parse_fragment, sanitize_html, tree_to_text  # noqa: E402
+from crawler.enrich.sections import headings_from_tree, section_at, split_sections
+from crawler.text.html import parse_fragment, sanitize_html, tree_to_text
 
 NET = re.compile(r"\b(AI|A\.I\.|ML|LLMs?|GPT\w*|NLP|RAG|RL|CV|MCP|JAX|GenAI|evals?)\b")
 NET_WORDS = re.compile(
