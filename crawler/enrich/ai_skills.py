@@ -157,6 +157,12 @@ def _add_evidence(
                              "end": mention.end, "section": section})  # fmt: skip
 
 
+# A title naming the employer's field, not the job's: "Engineer for AI Startup".
+_EMPLOYER_IN_TITLE = re.compile(
+    r"AI\s+(?:startup|company|lab|scale-?up|unicorn)s?\b", re.IGNORECASE
+)
+
+
 # --- is the role itself AI work? -----------------------------------------------------
 
 # Titles whose main work is building, training, serving or researching AI/ML systems,
@@ -310,7 +316,8 @@ def assess_posting(
     per_tag: dict[str, int] = {}
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
-        asked.update(mention.tags)
+        if not _EMPLOYER_IN_TITLE.match(title or "", mention.start):
+            asked.update(mention.tags)
         _add_evidence(verdict.evidence, per_tag, mention, "title")
     if text:
         sections = sections or [Section("intro", None, 0, len(text))]
