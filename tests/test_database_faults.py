@@ -7,14 +7,17 @@ again while `scrapy crawl` runs a 40-company registry from the replay server.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 
 import psycopg
 import pytest
 
+from crawler.db.embedded import embedded_database_url
 from tests.support import query, start_scrapy, write_registry
 from tests.test_completion import jobs
-from tests.throwaway_postgres import ThrowawayPostgres
+from tests.throwaway_postgres import BIN, SYSTEM_USER, ThrowawayPostgres
 
 COMPANIES = 40
 PER_BOARD = 3
@@ -114,3 +117,36 @@ def test_a_database_that_stays_away_ends_the_crawl_closing_nothing(replay, tmp_p
     assert again.returncode == 0, log[-4000:]
     closed = query(server.url, "SELECT count(*) AS n FROM postings WHERE closed_at IS NOT NULL")
     assert closed[0]["n"] == COMPANIES
+
+
+def test_the_embedded_postgres_is_started_again_when_it_goes_away(replay, tmp_path):
+    data_dir = tmp_path / "data"
+    registry = serve_fleet(replay, tmp_path)
+    crawl = start_scrapy(
+        "crawl", "greenhouse",
+        settings={"JOBS_DATA_DIR": data_dir, "GREENHOUSE_BASE_URL": replay.url,
+                  "COMPANIES_FILE": registry, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False,
+                  "DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+                  "DOWNLOAD_DELAY_JITTER": 0, "JOBS_DB_FLUSH_SECONDS": 0.2},
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while len(replay.requests) < 8:  # a few companies in
+        assert crawl.poll() is None, crawl.communicate()[0][-3000:]
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    pgdata = data_dir / "postgres"
+    stop_embedded(pgdata)  # as a crash or an operator would
+    log, _ = crawl.communicate(timeout=300)
+    assert crawl.returncode == 0, log[-4000:]
+    assert "unreachable while" in log
+    url = embedded_database_url(pgdata)  # this process's handle stops it at exit
+    assert len(query(url, "SELECT id FROM postings")) == COMPANIES * PER_BOARD
+    runs = query(url, "SELECT status FROM crawl_runs")
+    assert len(runs) == COMPANIES and {r["status"] for r in runs} == {"ok"}
+
+
+def stop_embedded(pgdata) -> None:
+    """Stop the embedded server in ``pgdata`` from outside the process that runs it."""
+    as_user = ["runuser", "-u", SYSTEM_USER, "--"] if os.geteuid() == 0 else []
+    subprocess.run([*as_user, str(BIN / "pg_ctl"), "-D", str(pgdata), "-m", "immediate",
+                    "-w", "stop"], check=True, capture_output=True)  # fmt: skip
