@@ -69,6 +69,16 @@ def test_a_row_postgres_refuses_costs_only_itself(replay, database_url):
     assert "not written" in line and len(line) <= 260  # with the logger's prefix
 
 
+def test_a_lone_surrogate_is_replaced_not_fatal(replay, database_url):
+    board = json.dumps(jobs([1, 2, 3])).replace("Platform Engineer 2", "Platform \\ud800 2")
+    result = crawl(replay, database_url, board)  # a bad JSON escape: not UTF-8 encodable
+    result.assert_clean()
+    stored = postings(database_url)
+    assert set(stored) == {"1", "2", "3"}
+    assert stored["2"]["title"].startswith("Platform \ufffd")
+    assert runs(database_url)["anthropic"]["status"] == "ok"
+
+
 def test_a_stage_that_raises_makes_the_company_partial(replay, database_url):
     crawl(replay, database_url, jobs([1, 2, 3])).assert_clean()
     result = crawl(

@@ -65,7 +65,7 @@ def content_hash(row: dict[str, Any]) -> str:
         if column not in db.IDENTITY_COLUMNS and column != "content_hash"
     }
     encoded = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def posting_row(item: Any) -> dict[str, Any]:
@@ -187,7 +187,7 @@ class PostgresPipeline:
             return await db.upsert_postings(conn, rows)
         except psycopg.OperationalError:
             raise  # the connection: retried whole by the session
-        except psycopg.Error as exc:
+        except Exception as exc:  # a value Postgres or the encoder refuses (NUL, surrogate)
             if len(rows) == 1:
                 self._row_refused(rows[0], exc)
                 return {}
@@ -199,7 +199,7 @@ class PostgresPipeline:
                 counts[key].add(row_counts)
         return counts
 
-    def _row_refused(self, row: dict[str, Any], exc: psycopg.Error) -> None:
+    def _row_refused(self, row: dict[str, Any], exc: Exception) -> None:
         platform, board, external_id = (row[c] for c in db.IDENTITY_COLUMNS)
         reason = one_line(f"{type(exc).__name__}: {exc}", 120)
         self.ledger.record_write_failure(platform, board, external_id, reason)

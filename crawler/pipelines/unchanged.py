@@ -67,7 +67,8 @@ def source_hash(item: Any) -> str:
     else:
         fields = dict(item)
     encoded = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
-    digest = hashlib.blake2b(encoded.encode(), digest_size=16)
+    # surrogatepass: a lone surrogate (bad JSON escape) fails at the write, row alone
+    digest = hashlib.blake2b(encoded.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(enrichment_fingerprint().encode())
     return digest.hexdigest()
 

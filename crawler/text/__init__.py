@@ -14,13 +14,28 @@ _IN_TEXT = str.maketrans({**dict.fromkeys(_C0), "\v": "\n", "\f": "\n"})
 
 
 def without_control_chars(text: str, single_line: bool = False) -> tuple[str, int]:
-    """The text without C0 control characters (tab and line breaks kept), and how many
-    there were. In a single-line field (a title) each becomes a space; in running text
-    a vertical tab or form feed becomes a line break and the others are removed."""
+    """The text without C0 control characters (tab and line breaks kept) or unpaired
+    surrogates, and how many there were. In a single-line field (a title) each control
+    character becomes a space; in running text a vertical tab or form feed becomes a
+    line break and the others are removed."""
+    text, unpaired = _without_surrogates(text)
     if not _has_control_chars(text):  # the usual case: no copy
-        return text, 0
+        return text, unpaired
     count = len(_CONTROL.findall(text))
-    return text.translate(_AS_SPACE if single_line else _IN_TEXT), count
+    return text.translate(_AS_SPACE if single_line else _IN_TEXT), count + unpaired
+
+
+def _without_surrogates(text: str) -> tuple[str, int]:
+    """Unpaired surrogates (a bad JSON escape such as "\\ud800") cannot be written as
+    UTF-8: each becomes U+FFFD. Returns the text and how many there were."""
+    if text.isascii():
+        return text, 0
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        count = sum(1 for char in text if "\ud800" <= char <= "\udfff")
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), count
+    return text, 0
 
 
 def _has_control_chars(text: str) -> bool:
