@@ -290,3 +290,31 @@ def test_sigkill_closes_nothing_and_the_next_crawl_closes_exactly_what_went(
     crawl_visa(replay, database_url).assert_clean()
     assert open_ids(database_url) == set(ids[:27])
     assert runs(database_url)["visa"]["closed"] == 3
+
+
+def test_each_company_is_recorded_as_soon_as_it_is_done(replay, database_url):
+    """Two companies in one spider: the first done is in crawl_runs while the other runs."""
+    serve_visa(replay, 25)
+    bosch = "/v1/companies/BoschGroup/postings"
+    listing = json.loads(fixture_text("smartrecruiters/bosch_postings.json"))
+    replay.add(bosch, listing, query={"offset": "0"})
+    for row in listing["content"]:
+        replay.add(f"{bosch}/{row['id']}", fixture_text(f"smartrecruiters/bosch/{row['id']}.json"))
+    crawl = start_scrapy(
+        "crawl", "smartrecruiters", "-a", "company=visa,bosch",
+        settings={"DATABASE_URL": database_url, "SMARTRECRUITERS_BASE_URL": replay.url,
+                  "RETRY_TIMES": 0, "DOWNLOAD_DELAY": 0.2, "DOWNLOAD_DELAY_JITTER": 0,
+                  "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 1},
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    first_done: list[dict] = []
+    while not first_done:
+        assert crawl.poll() is None, "the crawl ended before any company was recorded"
+        assert time.monotonic() < deadline
+        first_done = query(database_url, "SELECT company FROM crawl_runs")
+        time.sleep(0.05)
+    assert len(first_done) == 1  # the other company is still being crawled
+    log, _ = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0, log[-3000:]
+    assert {r["company"]: r["status"] for r in query(
+        database_url, "SELECT company, status FROM crawl_runs")} == {"visa": "ok", "bosch": "ok"}
