@@ -68,6 +68,10 @@ def content_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def row_key(row: dict[str, Any]) -> tuple[str, str]:
+    return (row["platform"], row["board"])
+
+
 def posting_row(item: Any) -> dict[str, Any]:
     """The stored columns of an item, with its content hash."""
     adapter = ItemAdapter(item)
@@ -176,6 +180,11 @@ class PostgresPipeline:
                         self.stats.inc_value("jobs/db/unchanged", count)
             except DatabaseUnavailable as exc:
                 self._database_lost(exc)
+            except Exception as exc:  # a bug, not bad data: never a silent loss
+                logger.exception("writing %d postings failed", len(rows) + len(touches))
+                reason = one_line(f"a write of postings failed: {type(exc).__name__}: {exc}", 160)
+                for key in {row_key(row) for row in rows} | {t[:2] for t in touches}:
+                    self.ledger.record_error(*key, reason)
 
     def _tally(self, key: tuple[str, str]) -> BoardTally:
         return self.tallies.setdefault(key, BoardTally())
