@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from crawler.detect import BoardSearch
     from crawler.registry import Company
 
 
@@ -44,6 +45,8 @@ class CompanyCrawl:
     dropped_ids: set[str] = field(default_factory=set)
     # Listed postings whose detail answered 404/410: taken down between list and detail.
     details_gone: int = 0
+    # The board failed (404/410) or listed nothing: what its careers page names now.
+    board_search: BoardSearch | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ class CrawlLedger:
         if key not in self._crawls:
             self._crawls[key] = CompanyCrawl(company=company, platform=platform, board=board)
         return self._crawls[key]
+
+    def crawl_of(self, platform: str, board: str) -> CompanyCrawl:
+        return self._crawls[(platform, board)]
 
     def listing_started(self, platform: str, board: str) -> None:
         """A listing (one walk through the board's pages) begins; it must finish."""

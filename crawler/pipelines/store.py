@@ -178,5 +178,6 @@ class PostgresPipeline:
                 closed=closed,
                 dropped=sum(crawl.dropped.values()),
                 errors=len(crawl.errors),
+                board_search=crawl.board_search,
             ),
         )
