@@ -139,9 +139,7 @@ def search_result(report: Report, platform: str, board: str) -> BoardSearch:
         return BoardSearch(report.url, f"names {best.platform} board {best.board!r}", best)
     if report.detections:
         return BoardSearch(report.url, f"still names {platform} board {board!r}")
-    return BoardSearch(
-        report.url, f"names no known board among its {report.urls_checked} URLs"
-    )
+    return BoardSearch(report.url, f"names no known board among its {report.urls_checked} URLs")
 
 
 def fetch_page(url: str, user_agent: str, timeout: float = 20.0) -> Page:

@@ -80,7 +80,8 @@ def test_a_board_that_404s_gets_the_board_its_careers_page_names(replay, databas
     assert (health["proposed_platform"], health["proposed_board"]) == ("ashby", "movedaway-ai")
 
     line = next(ln for ln in result.log.splitlines() if ln.startswith("moved-away "))
-    assert "failed" in line and f"MOVED? now ashby board 'movedaway-ai' (named by {replay.url}/careers)" in line
+    assert "failed" in line
+    assert f"MOVED? now ashby board 'movedaway-ai' (named by {replay.url}/careers)" in line
     entry = pasted_entry(result.log)
     assert {k: entry[k] for k in ("slug", "name", "platform", "board", "careers_url")} == {
         "slug": "moved-away", "name": "Moved Away", "platform": "ashby",

@@ -245,8 +245,9 @@ class PlatformSpider(scrapy.Spider):
 
     def parse_board_search(self, response: Response) -> None:
         target: Target = response.meta["target"]
-        report = detect_in_page(response.request.url, response.url, response.body,
-                                getattr(response, "encoding", None), self.platform_spiders())  # fmt: skip
+        charset = getattr(response, "encoding", None)  # None: not a text response
+        report = detect_in_page(response.request.url, response.url, response.body, charset,
+                                self.platform_spiders())  # fmt: skip
         search = search_result(report, self.name, target.board)
         self.ledger.crawl_of(self.name, target.board).board_search = search
         if search.found is not None:
