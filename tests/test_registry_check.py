@@ -92,6 +92,21 @@ def test_stale_lists_only_what_needs_a_look_and_exits_1(replay, database_url, tm
     assert "4 registry entries, 3 need a look (evidence older than 90 days counts)" in result.log
 
 
+def test_a_failed_board_whose_careers_page_names_nothing_new_says_so(replay, database_url,
+                                                                      tmp_path):  # fmt: skip
+    registry_file = registry(tmp_path, replay)
+    replay.add("/careers", fixture_text("moved/careers_greenhouse_embed.html"),
+               content_type="text/html")  # fmt: skip
+    settings = {"DATABASE_URL": database_url, "COMPANIES_FILE": registry_file}
+    crawl_settings = {**settings, "GREENHOUSE_BASE_URL": replay.url, "RETRY_TIMES": 0}
+    run_scrapy("crawlall", "--company", "moved-away", settings=crawl_settings)
+    result = run_scrapy("registry", "check", "--stale", "90", settings=settings)
+    assert looks(result.log, "moved-away")[-1] == (
+        f"careers page {replay.url}/careers still names greenhouse board 'movedaway'"
+    )
+    assert "[[company]]" not in result.log
+
+
 def test_stale_with_nothing_to_look_at_exits_0(database_url, tmp_path):
     registry_file = write_registry(tmp_path / "companies.toml", [
         {"slug": "anthropic", "name": "Anthropic", "platform": "greenhouse", "board": "anthropic",

@@ -81,6 +81,10 @@ class EntryStatus:
                 reasons.append("last crawl listed nothing")
         if self.move is not None:
             reasons.append(f"moved? now {self.move.describe()}")
+        elif health is not None and self.crawled_as_registered and health["board_search_url"]:
+            reasons.append(
+                f"careers page {health['board_search_url']} {health['board_search_note']}"
+            )
         return reasons
 
 
