@@ -237,6 +237,8 @@ class PlatformSpider(scrapy.Spider):
         crawl = self.ledger.crawl_of(self.name, target.board)
         if not url or self.name == JSONLD_PLATFORM or crawl.board_search is not None:
             return
+        if not self.crawler.crawling:  # a callback called outside a crawl: no engine
+            return
         crawl.board_search = BoardSearch(url, "the careers page did not answer")
         self.crawler.stats.inc_value("jobs/board_search/started")
         request = self.request(url, target, self.parse_board_search,
