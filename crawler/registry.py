@@ -61,11 +61,6 @@ class Company:
     doubtful: str | None = None  # why the entry may be wrong (low or split evidence)
 
     @property
-    def board_search_url(self) -> str | None:
-        """Where a crawl looks for the company's board when this one fails or empties."""
-        return self.careers_page or self.careers_url
-
-    @property
     def board_or_url(self) -> str:
         return self.board or self.careers_url or ""
 

@@ -12,13 +12,19 @@ from crawler.registry import load_registry
 from tests.support import fixture_text, query, run_scrapy, write_registry
 
 
-def registry(tmp_path, replay) -> str:
+def registry(tmp_path, replay, *more: dict) -> str:
     return write_registry(tmp_path / "companies.toml", [
         {"slug": "anthropic", "name": "Anthropic", "platform": "greenhouse",
          "board": "anthropic", "careers_page": f"{replay.url}/anthropic/careers"},
         {"slug": "moved-away", "name": "Moved Away", "platform": "greenhouse",
          "board": "movedaway", "careers_page": f"{replay.url}/careers"},
+        *more,
     ])  # fmt: skip
+
+
+# No page of its own: its careers URL is the failed board's own page, never fetched.
+NO_PAGE = {"slug": "no-page", "name": "No Page", "platform": "greenhouse", "board": "nopage",
+           "careers_url": "https://job-boards.greenhouse.io/nopage"}  # fmt: skip
 
 
 def serve(replay, careers_page: str | None, board: str | None = None) -> None:
@@ -62,7 +68,7 @@ def pasted_entry(log: str) -> dict:
 def test_a_board_that_404s_gets_the_board_its_careers_page_names(replay, database_url,
                                                                    tmp_path):  # fmt: skip
     serve(replay, careers_page="careers_ashby")  # the old greenhouse board: 404
-    result = crawlall(replay, database_url, registry(tmp_path, replay))
+    result = crawlall(replay, database_url, registry(tmp_path, replay, NO_PAGE))
 
     assert result.returncode == 1, result.log[-3000:]  # the old board still failed
     assert "Traceback" not in result.log
@@ -72,8 +78,10 @@ def test_a_board_that_404s_gets_the_board_its_careers_page_names(replay, databas
     assert (run["proposed_platform"], run["proposed_board"]) == ("ashby", "movedaway-ai")
     assert run["proposed_careers_url"] == "https://jobs.ashbyhq.com/movedaway-ai"
     assert run["board_search_url"] == f"{replay.url}/careers"
-    # a company whose board answered is not searched
+    # a company whose board answered is not searched, nor one with no page to search
     assert last_run(database_url, "anthropic")["board_search_url"] is None
+    no_page = last_run(database_url, "no-page")
+    assert (no_page["status"], no_page["board_search_url"]) == ("failed", None)
     assert [p for _, p in replay.requests if "careers" in p] == ["/careers"]
 
     health = health_of(database_url, "moved-away")

@@ -67,6 +67,9 @@ def test_packaged_registry_is_valid():
         assert company.board or company.careers_url
         if company.careers_url:
             assert company.careers_url.startswith("https://"), company.slug
+        if company.careers_page:  # the company's own site, where a moved board is looked for
+            assert company.careers_page.startswith("https://"), company.slug
+            assert company.careers_page != company.careers_url, company.slug
         if company.platform == "jsonld":
             assert company.board is None and company.careers_url, company.slug
             continue

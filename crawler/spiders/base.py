@@ -25,11 +25,11 @@ response) is reported by crawler.middlewares.errors. A company whose listing did
 not finish, or that had errors, gets nothing closed.
 
 A board that answers 404/410, or whose listing lists nothing, may have moved: the
-company's careers page (``careers_page``, else ``careers_url``) is then fetched as one
-more request of that company and read as `scrapy detect` reads it
-(crawler/detect.py); what it names goes to the ledger as the company's
-``board_search``, and from there to its crawl_runs row. That request's own failure
-is noted, never counted as the company's error.
+company's careers page (``careers_page``, else a ``careers_url`` that is not the
+failed board's own page) is then fetched as one more request of that company and
+read as `scrapy detect` reads it (crawler/detect.py); what it names goes to the
+ledger as the company's ``board_search``, and from there to its crawl_runs row. That
+request's own failure is noted, never counted as the company's error.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ class PlatformSpider(scrapy.Spider):
     def search_for_moved_board(self, target: Target) -> None:
         """Fetch the company's careers page, as its request, to see which board it names
         now (once per crawl; not for jsonld, whose careers page is the board)."""
-        url = target.company.board_search_url
+        url = self.board_search_url(target)
         crawl = self.ledger.crawl_of(self.name, target.board)
         if not url or self.name == JSONLD_PLATFORM or crawl.board_search is not None:
             return
@@ -244,6 +244,16 @@ class PlatformSpider(scrapy.Spider):
         request = self.request(url, target, self.parse_board_search,
                                errback=self.on_board_search_error, dont_filter=True)  # fmt: skip
         self.crawler.engine.crawl(request)
+
+    def board_search_url(self, target: Target) -> str | None:
+        """The company's own careers page, else its careers URL unless that is the very
+        board that failed (its platform's page says nothing new, and is not ours to poll)."""
+        company = target.company
+        if company.careers_page:
+            return company.careers_page
+        if company.careers_url and self.board_from_url(company.careers_url) != target.board:
+            return company.careers_url
+        return None
 
     def parse_board_search(self, response: Response) -> None:
         target: Target = response.meta["target"]
