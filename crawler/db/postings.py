@@ -11,12 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
 from crawler.registry import Company
+
+if TYPE_CHECKING:
+    from crawler.detect import BoardSearch
 
 # Stored columns a crawl writes, in COPY order (identity first).
 POSTING_COLUMNS: tuple[str, ...] = (
@@ -65,6 +68,7 @@ class CrawlRun:
     dropped: int
     errors: int
     run_id: str | None = None
+    board_search: BoardSearch | None = None  # the careers page read after a failed board
 
 
 async def database_now(conn: AsyncConnection) -> datetime:
@@ -312,13 +316,20 @@ async def upsert_company(conn: AsyncConnection, company: Company) -> None:
 
 
 async def record_crawl_run(conn: AsyncConnection, run: CrawlRun) -> None:
+    search = run.board_search
+    found = search.found if search else None
     await conn.execute(
         """INSERT INTO crawl_runs (spider, company, platform, board, started_at, status,
-               reason, seen, new, updated, unchanged, closed, dropped, errors, run_id)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+               reason, seen, new, updated, unchanged, closed, dropped, errors, run_id,
+               board_search_url, board_search_note, proposed_platform, proposed_board,
+               proposed_careers_url)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                   %s, %s, %s, %s, %s)""",
         (
             run.spider, run.company, run.platform, run.board, run.started_at, run.status,
             run.reason, run.seen, run.new, run.updated, run.unchanged, run.closed,
             run.dropped, run.errors, run.run_id,
+            search and search.url, search and search.note,
+            found and found.platform, found and found.board, found and found.evidence,
         ),
     )  # fmt: skip

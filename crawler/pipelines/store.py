@@ -298,6 +298,7 @@ class PostgresPipeline:
                     dropped=sum(crawl.dropped.values()),
                     errors=crawl.error_count,
                     run_id=crawl.run_id,
+                    board_search=crawl.board_search,
                 ),
             )
         return outcome, closed
