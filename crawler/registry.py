@@ -59,6 +59,9 @@ class Company:
     evidence: str | None = None  # what showed the board is right: source kind and date
     checked: date | None = None  # when the evidence was looked at
     doubtful: str | None = None  # why the entry may be wrong (low or split evidence)
+    # Read from the registry (not -a board=): its board is the company's one board, so
+    # postings left open on a board it moved away from may be closed.
+    registered: bool = False
 
     @property
     def board_or_url(self) -> str:
@@ -131,6 +134,7 @@ def _company_from_entry(entry: dict, index: int, path: Path) -> Company:
         evidence=evidence,
         checked=checked,
         doubtful=doubtful and doubtful.strip(),
+        registered=True,
     )
 
 

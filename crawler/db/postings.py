@@ -301,6 +301,20 @@ async def close_missing_postings(
     return cur.rowcount
 
 
+async def close_moved_away(
+    conn: AsyncConnection, company: str, platform: str, board: str
+) -> int:
+    """Close the company's open postings on any other board: the registry moved it
+    (an accepted board move), and only its current board is crawled from now on."""
+    cur = await conn.execute(
+        """UPDATE postings SET closed_at = now()
+           WHERE company = %s AND closed_at IS NULL
+             AND (platform, board) IS DISTINCT FROM (%s, %s)""",
+        (company, platform, board),
+    )
+    return cur.rowcount
+
+
 async def upsert_company(conn: AsyncConnection, company: Company) -> None:
     await conn.execute(
         """INSERT INTO companies (slug, name, platform, board, careers_url)

@@ -280,6 +280,10 @@ class PostgresPipeline:
             closed = 0
             if outcome.may_close_missing:
                 closed = await db.close_missing_postings(conn, platform, board, started_at)
+                if crawl.company.registered:
+                    closed += await db.close_moved_away(
+                        conn, crawl.company.slug, platform, board
+                    )
             await db.record_crawl_run(
                 conn,
                 db.CrawlRun(
