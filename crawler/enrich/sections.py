@@ -36,7 +36,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         ("company", r"^(company (overview|description|profile)|about (us|the company)"
-                    r"|who we are|our (mission|story|company)|über uns)\b"),
+                    r"|who (we are|are we)|our (mission|story|company)|über uns|über \w+$"
+                    r"|(à|a) propos|acerca de|sobre (nosotros|nós|n[oó]s)|more (on|about) us"
+                    r"|qui sommes-nous|wer wir sind)\b"),
         ("legal", r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|privacy"
                   r"|accommodat|e-verify|disclaimer|legal|notice|discriminat|scam"
                   r"|recruit\w* fraud|fraud(ulent)? (alert|warning|notice)"
@@ -65,7 +67,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"|position|deine aufgaben|ihre aufgaben|aufgaben|in this role"
                  r"|what we('re| are) building|projects?"),
         ("company", r"about|who we are|our (mission|story|company|values|culture|vision)"
-                    r"|why \w+|company|life at|working at|über uns|the company|mission"
+                    r"|why \w+|company|life at|working at|being at|über uns|the company|mission"
                     r"|^what (we do|is \w+)|^(our )?values"),
     )
 )  # fmt: skip
