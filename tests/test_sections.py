@@ -44,6 +44,8 @@ def kinds(sections: list[Section]) -> list[tuple[str, str | None]]:
         ("Nice to have", "requirements"), ("Ideal candidate", "requirements"),
         ("Benefits", "benefits"), ("What we offer", "benefits"), ("Perks", "benefits"),
         ("Compensation", "benefits"), ("Wir bieten", "benefits"),
+        ("What you'll get", "benefits"), ("What we can bring to you", "benefits"),
+        ("Our offer", "benefits"), ("What you'll bring", "requirements"),
         ("Equal Opportunity Employer", "legal"), ("EEO statement", "legal"),
         ("Privacy notice", "legal"), ("Accommodations", "legal"),
         ("Our hiring process", "hiring"), ("How we hire", "hiring"),

@@ -62,7 +62,7 @@ _COMPANY_SUBJECT = re.compile(
     r"\s*(?:[-*\u2022]\s*)?(?:at\s+[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&-]*)?,\s*)?"
     r"(?:(?i:we(?:'re|\u2019re|'ve|\u2019ve| are| have| build| make| believe| help| exist"
     r"| do| offer| provide| serve| power| enable| deliver| develop| create| combine| close"
-    r"| bring| turn| give| partner| started| raised)"
+    r"| bring| turn| give| partner| work with| support| started| raised)"
     r"|our\s+(?:[\w-]+\s+){0,2}?(?:mission|platform|products?|company|customers|vision"
     r"|technology|solutions?|values|goal|story|founders|investors|clients|partners|users)"
     r"|our\s+(?:[\w-]+\s+){0,3}?(?:is|are|has|have|was|helps?|enables?|empowers?|powers?"

@@ -49,7 +49,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    r"|use of ai|ai in (our )?hiring|candidate (privacy|journey|experience)"),
         ("benefits", r"benefit|perks|what we offer|we offer|compensation|salary|\bpay\b"
                      r"|total rewards|rewards|why (you'll love|join)|what's in it|package"
-                     r"|wir bieten|unser angebot|avantages|pay range|base range"),
+                     r"|wir bieten|unser angebot|avantages|pay range|base range"
+                     r"|what you('ll| will)? get|our offer\b|in return"
+                     r"|what we (can )?(bring|give|provide|offer)( to)? you"),
         ("requirements", r"requirement|qualifications?|what you('ll| will)? bring|about you"
                          r"|who you are|you (may|might) be a good fit|must[- ]haves?"
                          r"|nice[- ]to[- ]haves?|bonus points|skills|experience"
