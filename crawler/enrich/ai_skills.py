@@ -5,7 +5,12 @@ The title and the description text are scanned by the matcher of
 crawler.enrich.ai_taxonomy. Whether a posting *asks* for AI depends on where a hit
 stands: the role's duties and requirements ask; company blurbs, benefits, legal and
 hiring-process text do not (see crawler.enrich.sections), nor do sentences that name
-AI perks, culture or AI used in hiring wherever they stand.
+AI perks, culture or AI used in hiring wherever they stand, nor sentences whose subject
+is the company and not the hire. Within an asking sentence, a mention that names AI as
+the employer's field or a trend ("a fast-growing AI startup", "the change AI brings"),
+as part of a name ("at Acme AI"), or as a team the hire works with ("with the data, ML
+and product teams") does not ask either, unless the sentence asks the hire to know or
+want it ("experience at an AI startup").
 
 Evidence: ``{tag, phrase, start, end, section}`` per tag of each hit, at most
 MAX_EVIDENCE_PER_TAG per tag (the first ones); offsets point into the description
