@@ -158,21 +158,33 @@ _AI_IN_NAME = re.compile(
 )
 
 
+# The phrases the rules above are about, lowercased: other mentions ("PyTorch") are
+# never a backdrop, and skip the regexes.
+_BACKDROP_PHRASES = frozenset({"ai", "a.i.", "artificial intelligence", "generative ai", "genai"})
+_TEAM_PHRASES = frozenset({"ai", "ml", "ai/ml", "ml/ai", "machine learning", "applied ai"})
+_WINDOW = 90  # characters around a mention that its backdrop phrase may span
+
+
 def mention_is_backdrop(mention: Mention, sentence: str, start: int) -> bool:
     """Whether this AI mention, at ``start`` of its sentence, names the employer's field or
     a trend ("AI startup", "the AI era") or a name ("at Acme AI") in a sentence asking no
     skill of the hire, or the teams the hire works with ("with research, ML and product
     teams")."""
-    end = start + mention.end - mention.start
-    for match in _AI_AS_BACKDROP.finditer(sentence):
-        if match.start() <= start and end <= match.end():
-            return not _SKILL_CUE.search(sentence)
-    if mention.tags == ("ai-general",):  # "Vertex AI" is a product, not a name
-        for match in _AI_IN_NAME.finditer(sentence):
-            if match.end() == end:
+    phrase = mention.phrase.lower()
+    if phrase not in _BACKDROP_PHRASES and phrase not in _TEAM_PHRASES:
+        return False
+    end = start + len(mention.phrase)
+    low, high = max(0, start - _WINDOW), min(len(sentence), end + _WINDOW)
+    if phrase in _BACKDROP_PHRASES:
+        for match in _AI_AS_BACKDROP.finditer(sentence, low, high):
+            if match.start() <= start and end <= match.end():
                 return not _SKILL_CUE.search(sentence)
-    if _WORKS_WITH.search(sentence, 0, start):
-        for match in _AI_AS_TEAM.finditer(sentence):
+        if phrase == "ai" and start > 1 and sentence[start - 2].isalnum():  # "Acme AI"
+            for match in _AI_IN_NAME.finditer(sentence, low, end):
+                if match.end() == end:
+                    return not _SKILL_CUE.search(sentence)
+    if phrase in _TEAM_PHRASES and _WORKS_WITH.search(sentence, 0, start):
+        for match in _AI_AS_TEAM.finditer(sentence, low, high):
             if match.start() <= start and end <= match.end():
                 return True
     return False
