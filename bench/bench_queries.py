@@ -104,11 +104,13 @@ AI_TAGS = [("llm", 0.45), ("ai-general", 0.5), ("machine-learning", 0.3), ("pyto
            ("rag", 0.1), ("ai-agents", 0.08), ("deep-learning", 0.1), ("mlops", 0.06),
            ("tensorflow", 0.05), ("computer-vision", 0.04), ("nlp", 0.05),
            ("llm-frameworks", 0.06), ("vector-search", 0.04)]  # fmt: skip
-WORDS = ("we build reliable services customers teams python go java postgres kafka "
-         "design review ship small changes often ownership mentor engineers product "
-         "infrastructure cloud kubernetes observability data pipelines benefits health "
-         "insurance parental leave equity salary remote hybrid office collaborate clear "
-         "writing experience years scale millions requests latency security privacy").split()
+WORDS = (
+    "we build reliable services customers teams python go java postgres kafka design review"
+    " ship small changes often ownership mentor engineers product infrastructure cloud"
+    " kubernetes observability data pipelines benefits health insurance parental leave"
+    " equity salary remote hybrid office collaborate clear writing experience years scale"
+    " millions requests latency security privacy"
+).split()  # noqa: SIM905
 
 
 def fill_postings(conn: psycopg.Connection, postings: int, companies: int,
@@ -167,9 +169,9 @@ def fill_postings(conn: psycopg.Connection, postings: int, companies: int,
             ) AS d
             CROSS JOIN LATERAL (
                 SELECT 1 + (g * 7919) % {companies} AS company,
-                       {pick('d.country', COUNTRIES)} AS country,
-                       {pick('d.workplace', WORKPLACES)} AS workplace,
-                       {pick('d.seniority', SENIORITIES)} AS seniority,
+                       {pick("d.country", COUNTRIES)} AS country,
+                       {pick("d.workplace", WORKPLACES)} AS workplace,
+                       {pick("d.seniority", SENIORITIES)} AS seniority,
                        {role_index}::int AS role,
                        d.mentions < 0.42 AS mentions, d.asks < 0.6 AS asks,
                        d.paid < 0.35 AS paid,
@@ -222,13 +224,15 @@ def main() -> None:
             size = conn.execute(
                 "SELECT pg_size_pretty(pg_total_relation_size('postings'))"
             ).fetchone()[0]
+            took = time.perf_counter() - started
             print(f"filled {args.postings} open postings (+{args.postings // 10} closed),"
-                  f" {args.companies} companies, {size}, in {time.perf_counter() - started:.0f} s")  # fmt: skip
+                  f" {args.companies} companies, {size}, in {took:.0f} s")  # fmt: skip
             version = conn.execute("SHOW server_version").fetchone()[0]
             lines = [f"PostgreSQL {version}; {args.postings:,} open postings"
                      f" (+{args.postings // 10:,} closed), {args.companies:,} companies,"
                      f" table with indexes {size}; median of {args.repeat} runs.", "",
-                     "| query | median ms | rows | under 10 ms |", "| --- | ---: | ---: | --- |"]  # fmt: skip
+                     "| query | median ms | rows | under 10 ms |",
+                     "| --- | ---: | ---: | --- |"]  # fmt: skip
             plans = []
             for query in SITE_QUERIES:
                 statement = query.statement()

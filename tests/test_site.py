@@ -43,8 +43,9 @@ EXPECTED_INDEX = {
 def test_migration_creates_the_site_indexes(database_url):
     indexes = {
         row["indexname"]: row["indexdef"]
-        for row in query(database_url, "SELECT indexname, indexdef FROM pg_indexes"
-                         " WHERE tablename = 'postings'")  # fmt: skip
+        for row in query(
+            database_url, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'postings'"
+        )
     }
     for name in ("postings_open_newest", "postings_open_filters", "postings_open_title_trgm"):
         assert name in indexes, f"migration 0008 did not create {name}"
@@ -93,8 +94,11 @@ def all_open(url: str) -> list[dict[str, Any]]:
 def test_filters_return_the_newest_matching_open_postings(site_table):
     rows = all_open(site_table)
     filters = PostingFilters(country="us", seniority="senior", asks_for_ai=True)
-    expected = [r["id"] for r in rows
-                if "US" in r["countries"] and r["seniority"] == "senior" and r["asks_for_ai"]]  # fmt: skip
+    expected = [
+        r["id"]
+        for r in rows
+        if "US" in r["countries"] and r["seniority"] == "senior" and r["asks_for_ai"]
+    ]
     with psycopg.connect(site_table) as conn:
         page = open_postings_page(conn, filters, limit=20)
         pytorch = tagged_postings(conn, "pytorch", limit=10)
