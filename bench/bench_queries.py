@@ -104,13 +104,14 @@ AI_TAGS = [("llm", 0.45), ("ai-general", 0.5), ("machine-learning", 0.3), ("pyto
            ("rag", 0.1), ("ai-agents", 0.08), ("deep-learning", 0.1), ("mlops", 0.06),
            ("tensorflow", 0.05), ("computer-vision", 0.04), ("nlp", 0.05),
            ("llm-frameworks", 0.06), ("vector-search", 0.04)]  # fmt: skip
-WORDS = (
+_WORD_TEXT = (
     "we build reliable services customers teams python go java postgres kafka design review"
     " ship small changes often ownership mentor engineers product infrastructure cloud"
     " kubernetes observability data pipelines benefits health insurance parental leave"
     " equity salary remote hybrid office collaborate clear writing experience years scale"
     " millions requests latency security privacy"
-).split()  # noqa: SIM905
+)
+WORDS = _WORD_TEXT.split()
 
 
 def fill_postings(conn: psycopg.Connection, postings: int, companies: int,
