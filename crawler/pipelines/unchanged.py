@@ -61,14 +61,26 @@ def _field_names(item_class: type) -> tuple[str, ...]:
 
 
 def source_hash(item: Any) -> str:
-    """The hash of the item as the spider made it, under the current enriching code."""
-    # Shallow: json.dumps walks the nested lists and dicts itself (asdict would copy them).
+    """The hash of the item as the spider made it, under the current enriching code.
+
+    Text goes into the hash as it is (a description is most of an item: encoding it
+    as JSON first cost more than the hash); other values as sorted JSON. Each field is
+    framed by its name, its length and a type mark, so no two items share their input.
+    """
     if dataclasses.is_dataclass(item):
-        fields = {name: getattr(item, name) for name in _field_names(type(item))}
+        fields = [(name, getattr(item, name)) for name in _field_names(type(item))]
     else:
-        fields = dict(item)
-    encoded = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
-    digest = hashlib.blake2b(encoded.encode(), digest_size=16)
+        fields = sorted(dict(item).items())
+    digest = hashlib.blake2b(digest_size=16)
+    for name, value in fields:
+        if isinstance(value, str):
+            encoded = b"\x00s" + value.encode("utf-8", "surrogatepass")
+        else:
+            encoded = b"\x00j" + json.dumps(
+                value, sort_keys=True, default=str, ensure_ascii=False
+            ).encode("utf-8", "surrogatepass")
+        digest.update(b"%s:%d" % (name.encode(), len(encoded)))
+        digest.update(encoded)
     digest.update(enrichment_fingerprint().encode())
     return digest.hexdigest()
 

@@ -1,0 +1,118 @@
+"""Where a profiled crawl's time went, per stage, from cProfile stats.
+
+    .venv/bin/python bench/profile_stages.py FILE.prof [--top 25]
+
+bench_crawl.py --profile writes FILE.prof (cProfile of one `scrapy crawlall`). A
+stage's time is the time spent in its functions and what they call, counted where it
+is entered from outside the stage (pstats keeps each caller's share of a callee's
+cumulative time), so nested calls are not counted twice and stages added later
+(any module of crawler/pipelines/) show up on their own:
+
+- spider parse: crawler/spiders/ (callbacks, building items);
+- one row per pipeline module (crawler/pipelines/<stage>.py: its process_item and
+  whatever it calls, database included for the store and the unchanged check);
+- of which hashing (source and content hashes) and of which DB (crawler/db/ and
+  psycopg), shown apart but inside the stages above;
+- waiting: the event loop's poll (idle: network and Postgres round trips);
+- Scrapy's own machinery: the rest of the crawl (engine, scheduler, downloader, HTTP
+  parsing, middlewares, the item processor, signals, Twisted/asyncio);
+- outside the crawl: imports, migrations, the registry and the closing summary.
+cProfile inflates Python-heavy code more than C code: read shares, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pstats
+import re
+from collections.abc import Callable
+
+Function = tuple[str, int, str]  # (file, line, name), as pstats keys them
+
+HASH_FUNCTIONS = {"source_hash", "content_hash"}
+# The crawl itself, inside the command (crawlall, or a worker's loop).
+CRAWL_FUNCTIONS = {"crawl_registry"}
+
+
+def in_project(part: str) -> Callable[[Function], bool]:
+    return lambda fn: f"/crawler/{part}" in fn[0]
+
+
+def entered_time(stats: pstats.Stats, group: Callable[[Function], bool]) -> float:
+    """Cumulative seconds spent in ``group``, counted where callers outside it enter it."""
+    total = 0.0
+    for function, (_, _, _, cumulative, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if not group(function):
+            continue
+        if not callers:
+            total += cumulative
+            continue
+        for caller, (_, _, _, caller_cumulative) in callers.items():
+            if not group(caller):
+                total += caller_cumulative
+    return total
+
+
+def stage_groups(stats: pstats.Stats) -> dict[str, Callable[[Function], bool]]:
+    modules = sorted({
+        match[1] for fn in stats.stats  # type: ignore[attr-defined]
+        if (match := re.search(r"/crawler/pipelines/(\w+)\.py$", fn[0]))
+    })  # fmt: skip
+    groups: dict[str, Callable[[Function], bool]] = {"spider parse": in_project("spiders/")}
+    for module in modules:
+        if module not in ("__init__", "manager"):  # manager: the item processor itself
+            groups[f"stage {module}"] = in_project(f"pipelines/{module}.py")
+    return groups
+
+
+def is_db(fn: Function) -> bool:
+    return "/crawler/db/" in fn[0] or "/psycopg/" in fn[0] or "/psycopg_binary/" in fn[0]
+
+
+def is_poll(fn: Function) -> bool:
+    return fn[0] == "~" and ("'poll' of 'select.epoll'" in fn[2] or "select.select" in fn[2])
+
+
+def stage_table(path: str) -> list[tuple[str, float]]:
+    stats = pstats.Stats(path)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows: list[tuple[str, float]] = []
+    for name, group in stage_groups(stats).items():
+        rows.append((name, entered_time(stats, group)))
+    stages = sum(seconds for _, seconds in rows)
+    rows.append(("  of which hashing", entered_time(stats, lambda fn: fn[2] in HASH_FUNCTIONS)))
+    rows.append(("  of which DB (crawler/db, psycopg)", entered_time(stats, is_db)))
+    crawl = entered_time(stats, lambda fn: fn[2] in CRAWL_FUNCTIONS)
+    waiting = entered_time(stats, is_poll)
+    rows.append(("waiting (event loop poll)", waiting))
+    rows.append(("Scrapy's own machinery (the rest of the crawl)", crawl - stages - waiting))
+    rows.append(("outside the crawl: imports, migrations, summary", total - crawl))
+    rows.append(("total (profiled wall)", total))
+    return rows
+
+
+def print_stage_table(path: str, top: int = 25) -> None:
+    rows = stage_table(path)
+    total = rows[-1][1]
+    busy = total - dict(rows)["waiting (event loop poll)"]
+    print("\n| stage | profiled s | share of busy time |\n| --- | ---: | ---: |")
+    for name, seconds in rows:
+        share = "" if name.startswith(("waiting", "total")) else f"{100 * seconds / busy:.1f}%"
+        print(f"| {name.strip()} | {seconds:.2f} | {share} |")
+    stats = pstats.Stats(path)
+    print(f"\nTop {top} project functions by own time:")
+    stats.sort_stats("tottime").print_stats(r"/crawler/", top)
+    print(f"Top {top} functions overall by own time:")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("profile")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    print_stage_table(args.profile, args.top)
+
+
+if __name__ == "__main__":
+    main()
