@@ -28,7 +28,8 @@ medians over repetitions. Postgres's own CPU is not in the crawl's (another proc
 Politeness is off in all runs alike (bench.common.FETCH_SETTINGS). Databases are
 created on BENCH_DATABASE_URL or TEST_DATABASE_URL (or the tests' embedded server)
 and dropped. ``--profile`` runs one more full crawl under cProfile, saves the stats
-and prints the per-stage table (bench/profile_stages.py). A script, never a test.
+and prints the per-stage table (bench/profile_stages.py); ``--py-spy FILE.txt`` does
+the same with py-spy's sampler (the dev extra installs it). A script, never a test.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ import psycopg
 
 from bench.common import FETCH_SETTINGS, PROJECT_ROOT, BenchDatabases, server_url
 from bench.fleet import Fleet, FleetServer, build_fleet
-from bench.profile_stages import print_stage_table
+from bench.profile_stages import SAMPLE_RATE, print_stage_table
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 TARGETS = {"full": 3.0, "unchanged": 1.3, "workers x2": 2.0}
@@ -157,8 +158,12 @@ class Bench:
         after = last_run_id(database_url)
         self.server.root, self.server.variant = fleet.root, variant
         command = [SCRAPY, "crawlall", *fetch_settings()]
-        if profile:
+        if profile and profile.endswith(".prof"):
             command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
+        elif profile:  # py-spy: raw collapsed stacks, idle samples included
+            command = [str(Path(sys.executable).with_name("py-spy")), "record", "--idle",
+                       "--format", "raw", "--rate", str(SAMPLE_RATE), "-o", profile,
+                       "--", sys.executable, *command]  # fmt: skip
         try:
             run = measure(name, [command], scrapy_env(self.server, fleet, database_url))
         finally:
@@ -244,6 +249,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--markdown", help="also write the table to this file")
     parser.add_argument("--profile", help="profile one more full crawl into this .prof file")
+    parser.add_argument("--py-spy", dest="py_spy",
+                        help="sample one more full crawl with py-spy into FILE.txt")  # fmt: skip
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -277,9 +284,10 @@ def main() -> None:
             print("\n".join([*header, *lines]))
             if args.markdown:
                 Path(args.markdown).write_text("\n".join([*header, *lines, ""]), encoding="utf-8")
-            if args.profile:
-                bench.crawl("full", databases.fresh(), profile=args.profile)
-                print_stage_table(args.profile)
+            for profile in (args.profile, args.py_spy):
+                if profile:
+                    bench.crawl("full", databases.fresh(), profile=profile)
+                    print_stage_table(profile)
     finally:
         databases.drop_all()
 

@@ -1,8 +1,12 @@
-"""Where a profiled crawl's time went, per stage, from cProfile stats.
+"""Where a profiled crawl's time went, per stage, from cProfile stats or py-spy samples.
 
     .venv/bin/python bench/profile_stages.py FILE.prof [--top 25]
+    .venv/bin/python bench/profile_stages.py FILE.txt   # py-spy's raw (collapsed) output
 
-bench_crawl.py --profile writes FILE.prof (cProfile of one `scrapy crawlall`). A
+bench_crawl.py --profile writes FILE.prof (cProfile of one `scrapy crawlall`), and
+``--py-spy`` FILE.txt (py-spy samples, 100 a second, idle included: a sampler barely
+slows the crawl, where cProfile inflates many small Python calls). With samples, each
+one goes to the stage of the outermost stage frame on its stack. With cProfile, a
 stage's time is the time spent in its functions and what they call, counted where it
 is entered from outside the stage (pstats keeps each caller's share of a callee's
 cumulative time), so nested calls are not counted twice and stages added later
@@ -26,12 +30,14 @@ import argparse
 import pstats
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 Function = tuple[str, int, str]  # (file, line, name), as pstats keys them
 
 HASH_FUNCTIONS = {"source_hash", "content_hash"}
 # The crawl itself, inside the command (crawlall, or a worker's loop).
 CRAWL_FUNCTIONS = {"crawl_registry"}
+SAMPLE_RATE = 100  # py-spy samples a second (bench_crawl.py --py-spy)
 
 
 def in_project(part: str) -> Callable[[Function], bool]:
@@ -91,19 +97,62 @@ def stage_table(path: str) -> list[tuple[str, float]]:
     return rows
 
 
+def sampled_stage_table(path: str) -> list[tuple[str, float]]:
+    """The same rows from py-spy's collapsed stacks ("frame;frame;... count")."""
+    counts: dict[str, float] = {}
+    total = 0.0
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        stack, _, number = line.rpartition(" ")
+        if not stack:
+            continue
+        samples = float(number)
+        total += samples
+        frames = stack.split(";")
+        stage = next((f"stage {m[1]}" for frame in frames
+                      if (m := re.search(r"/crawler/pipelines/(\w+)\.py", frame))
+                      and m[1] not in ("__init__", "manager")), None)  # fmt: skip
+        if stage is None and any("/crawler/spiders/" in frame for frame in frames):
+            stage = "spider parse"
+        in_crawl = any(frame.startswith(tuple(CRAWL_FUNCTIONS)) for frame in frames)
+        if stage is None:
+            if "poll (" in frames[-1] or "select (" in frames[-1]:
+                stage = "waiting (event loop poll)"
+            elif in_crawl:
+                stage = "Scrapy's own machinery (the rest of the crawl)"
+            else:
+                stage = "outside the crawl: imports, migrations, summary"
+        counts[stage] = counts.get(stage, 0) + samples
+        if any(frame.startswith(tuple(HASH_FUNCTIONS)) for frame in frames):
+            counts["  of which hashing"] = counts.get("  of which hashing", 0) + samples
+        if any("/crawler/db/" in frame or "/psycopg/" in frame for frame in frames):
+            key = "  of which DB (crawler/db, psycopg)"
+            counts[key] = counts.get(key, 0) + samples
+    order = sorted(k for k in counts if k.startswith(("spider", "stage")))
+    order += ["  of which hashing", "  of which DB (crawler/db, psycopg)",
+              "waiting (event loop poll)", "Scrapy's own machinery (the rest of the crawl)",
+              "outside the crawl: imports, migrations, summary"]  # fmt: skip
+    rows = [(name, counts.get(name, 0.0) / SAMPLE_RATE) for name in order]
+    return [*rows, ("total (profiled wall)", total / SAMPLE_RATE)]
+
+
 def print_stage_table(path: str, top: int = 25) -> None:
-    rows = stage_table(path)
+    if not path.endswith(".prof"):
+        return print_rows(sampled_stage_table(path))
+    print_rows(stage_table(path))
+    stats = pstats.Stats(path)
+    print(f"\nTop {top} project functions by own time:")
+    stats.sort_stats("tottime").print_stats(r"/crawler/", top)
+    print(f"Top {top} functions overall by own time:")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def print_rows(rows: list[tuple[str, float]]) -> None:
     total = rows[-1][1]
     busy = total - dict(rows)["waiting (event loop poll)"]
     print("\n| stage | profiled s | share of busy time |\n| --- | ---: | ---: |")
     for name, seconds in rows:
         share = "" if name.startswith(("waiting", "total")) else f"{100 * seconds / busy:.1f}%"
         print(f"| {name.strip()} | {seconds:.2f} | {share} |")
-    stats = pstats.Stats(path)
-    print(f"\nTop {top} project functions by own time:")
-    stats.sort_stats("tottime").print_stats(r"/crawler/", top)
-    print(f"Top {top} functions overall by own time:")
-    stats.sort_stats("tottime").print_stats(top)
 
 
 def main() -> None:
