@@ -44,7 +44,7 @@ SEED = 20261207
 VARIANTS = ("base", "changed")
 CHANGED_PERCENT = 5
 REMOVED_PERCENT = 5
-FLEET_VERSION = 1  # bump when the generator changes: cached fleets are rebuilt
+FLEET_VERSION = 2  # bump when the generator changes: cached fleets are rebuilt
 WORKDAY_LOCATIONS = [
     ("US, CA, Santa Clara", "US", "Hybrid"), ("US, TX, Austin", "US", "On-site"),
     ("India, Bengaluru", "IN", "On-site"), ("Germany, Munich", "DE", "Hybrid"),
@@ -99,7 +99,7 @@ def fleet_companies(scale: int) -> list[Company]:
     companies = []
     for index in range(COMPANIES * scale):
         slug = f"fleet{index:04d}"
-        if index % WORKDAY_EVERY == 5:
+        if index % COMPANIES % WORKDAY_EVERY == 5:  # the same mix in every block of 118
             companies.append(Company(slug, "workday", f"{slug}/External", sizes[index % COMPANIES]))
         else:
             companies.append(Company(slug, "greenhouse", slug, sizes[index % COMPANIES]))
