@@ -106,25 +106,27 @@ def sampled_stage_table(path: str) -> list[tuple[str, float]]:
         if not stack:
             continue
         samples = float(number)
-        total += samples
         frames = stack.split(";")
+        if not frames[0].startswith("<module>"):
+            continue  # another thread (Twisted's thread pool, idle): not the crawl's
+        total += samples
         stage = next((f"stage {m[1]}" for frame in frames
-                      if (m := re.search(r"/crawler/pipelines/(\w+)\.py", frame))
+                      if (m := re.search(r"\bcrawler/pipelines/(\w+)\.py:", frame))
                       and m[1] not in ("__init__", "manager")), None)  # fmt: skip
-        if stage is None and any("/crawler/spiders/" in frame for frame in frames):
+        if stage is None and any("crawler/spiders/" in frame for frame in frames):
             stage = "spider parse"
-        in_crawl = any(frame.startswith(tuple(CRAWL_FUNCTIONS)) for frame in frames)
+        in_crawl = any(_function(frame) in CRAWL_FUNCTIONS for frame in frames)
         if stage is None:
-            if "poll (" in frames[-1] or "select (" in frames[-1]:
+            if re.search(r"\bselect \(selectors\.py", frames[-1]):
                 stage = "waiting (event loop poll)"
             elif in_crawl:
                 stage = "Scrapy's own machinery (the rest of the crawl)"
             else:
                 stage = "outside the crawl: imports, migrations, summary"
         counts[stage] = counts.get(stage, 0) + samples
-        if any(frame.startswith(tuple(HASH_FUNCTIONS)) for frame in frames):
+        if any(_function(frame) in HASH_FUNCTIONS for frame in frames):
             counts["  of which hashing"] = counts.get("  of which hashing", 0) + samples
-        if any("/crawler/db/" in frame or "/psycopg/" in frame for frame in frames):
+        if any("crawler/db/" in frame or "psycopg/" in frame for frame in frames):
             key = "  of which DB (crawler/db, psycopg)"
             counts[key] = counts.get(key, 0) + samples
     order = sorted(k for k in counts if k.startswith(("spider", "stage")))
@@ -133,6 +135,11 @@ def sampled_stage_table(path: str) -> list[tuple[str, float]]:
               "outside the crawl: imports, migrations, summary"]  # fmt: skip
     rows = [(name, counts.get(name, 0.0) / SAMPLE_RATE) for name in order]
     return [*rows, ("total (profiled wall)", total / SAMPLE_RATE)]
+
+
+def _function(frame: str) -> str:
+    """"CleanPipeline.process_item (crawler/pipelines/clean.py:44)" -> "process_item"."""
+    return frame.split(" (", 1)[0].rsplit(".", 1)[-1]
 
 
 def print_stage_table(path: str, top: int = 25) -> None:
