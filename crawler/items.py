@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from itemadapter import ItemAdapter
+from itemadapter.adapter import DataclassAdapter
 
 
 @dataclass
@@ -61,3 +65,26 @@ class JobPosting:
     @property
     def identity(self) -> tuple[str, str, str]:
         return (self.platform, self.board, self.external_id)
+
+
+class JobPostingAdapter(DataclassAdapter):
+    """itemadapter's dataclass adapter, with JobPosting's fields read once.
+
+    Every stage wraps each posting in ``ItemAdapter``; the stock adapter looks the
+    class's fields up again each time (``dataclasses.fields``), which the profile of a
+    full crawl put at ~5% of it. Registered first, for JobPosting only.
+    """
+
+    _FIELDS = {f.name: f for f in dataclasses.fields(JobPosting)}
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+        self._fields_dict = self._FIELDS
+
+    @classmethod
+    def is_item(cls, item: Any) -> bool:
+        return type(item) is JobPosting
+
+
+if JobPostingAdapter not in ItemAdapter.ADAPTER_CLASSES:
+    ItemAdapter.ADAPTER_CLASSES.appendleft(JobPostingAdapter)  # type: ignore[attr-defined]

@@ -60,16 +60,32 @@ def _field_names(item_class: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(item_class))
 
 
+# Text longer than this goes into the hash as it is: JSON-escaping a 5 KB description
+# cost more than hashing it.
+RAW_TEXT_LENGTH = 256
+
+
 def source_hash(item: Any) -> str:
-    """The hash of the item as the spider made it, under the current enriching code."""
-    # Shallow: json.dumps walks the nested lists and dicts itself (asdict would copy them).
+    """The hash of the item as the spider made it, under the current enriching code.
+
+    Long text (the description) is hashed as its bytes, framed by its field's name and
+    length; every other field goes in one sorted JSON document.
+    """
     if dataclasses.is_dataclass(item):
-        fields = {name: getattr(item, name) for name in _field_names(type(item))}
+        fields = [(name, getattr(item, name)) for name in _field_names(type(item))]
     else:
-        fields = dict(item)
-    encoded = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
-    # surrogatepass: a lone surrogate (bad JSON escape) fails at the write, row alone
-    digest = hashlib.blake2b(encoded.encode("utf-8", "surrogatepass"), digest_size=16)
+        fields = sorted(dict(item).items())
+    digest = hashlib.blake2b(digest_size=16)
+    small: dict[str, Any] = {}
+    for name, value in fields:
+        if isinstance(value, str) and len(value) > RAW_TEXT_LENGTH:
+            raw = value.encode("utf-8", "surrogatepass")
+            digest.update(b"%s:%d:" % (name.encode(), len(raw)))
+            digest.update(raw)
+        else:
+            small[name] = value
+    encoded = json.dumps(small, sort_keys=True, default=str, ensure_ascii=False)
+    digest.update(encoded.encode("utf-8", "surrogatepass"))
     digest.update(enrichment_fingerprint().encode())
     return digest.hexdigest()
 

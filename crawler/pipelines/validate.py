@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 REQUIRED_TEXT = ("platform", "board", "external_id", "company", "title")
 MAX_TITLE_LENGTH = 300
+_HTTP_PREFIXES = ("https://", "http://")
+
+
+def has_http_url(value: object) -> bool:
+    """``is_http_url``, with the common case ("https://host/...") decided without
+    urlparse, which cost 2.5% of an unchanged re-crawl; anything else goes to it."""
+    if isinstance(value, str) and value.startswith(_HTTP_PREFIXES):
+        host_start = 8 if value[4] == "s" else 7
+        first = value[host_start : host_start + 1]
+        netloc = value[host_start:].split("/", 1)[0]
+        if first and not first.isspace() and first not in "/?#[" and "[" not in netloc:
+            return True  # a netloc before any path, query or fragment
+    return is_http_url(value)
 
 
 def problem_with(adapter: ItemAdapter) -> str | None:
@@ -30,7 +43,7 @@ def problem_with(adapter: ItemAdapter) -> str | None:
             return f"missing_{name}"
     if len(adapter["title"]) > MAX_TITLE_LENGTH:
         return "title_too_long"
-    if not is_http_url(adapter.get("url")):
+    if not has_http_url(adapter.get("url")):
         return "missing_url" if not adapter.get("url") else "bad_url"
     return None
 
