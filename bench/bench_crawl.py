@@ -21,10 +21,11 @@ last in even ones):
 - with ``--scale`` above 1, also the full crawl of the 1x fleet, for the scaling ratio.
 
 For each: wall seconds, CPU seconds (user + sys of the crawl process and its
-children, from wait4), peak RSS of the crawl process (ru_maxrss; for two workers,
-the larger), rows written (new + updated + closed, from crawl_runs; unchanged
-postings only have last_seen_at moved), and the ratio of wall and CPU to the floor's;
-medians over repetitions. Postgres's own CPU is not in the crawl's (another process).
+children, from wait4), peak RSS of the crawl process (its own VmHWM, printed at exit
+through bench/peak.py; for two workers, the larger), rows written (new + updated +
+closed, from crawl_runs; unchanged postings only have last_seen_at moved), and the
+ratio of wall and CPU to the floor's; medians over repetitions. Postgres's own CPU is
+not in the crawl's (another process).
 Politeness is off in all runs alike (bench.common.FETCH_SETTINGS). Databases are
 created on BENCH_DATABASE_URL or TEST_DATABASE_URL (or the tests' embedded server)
 and dropped. ``--profile`` runs one more full crawl under cProfile, saves the stats
@@ -52,9 +53,12 @@ import psycopg
 
 from bench.common import FETCH_SETTINGS, PROJECT_ROOT, BenchDatabases, server_url
 from bench.fleet import Fleet, FleetServer, build_fleet
+from bench.peak import parse_peak_mb
 from bench.profile_stages import SAMPLE_RATE, print_stage_table
 
-SCRAPY = str(Path(sys.executable).with_name("scrapy"))
+# Through bench/peak.py, so each crawl reports its own peak RSS (see there why).
+PEAK = str(PROJECT_ROOT / "bench" / "peak.py")
+SCRAPY = [sys.executable, PEAK, "scrapy"]
 TARGETS = {"full": 3.0, "unchanged": 1.3, "workers x2": 2.0}
 RSS_TARGET_MB = {1: 300, 10: 500}
 
@@ -86,10 +90,12 @@ def measure(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
             _, status, usage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
             cpu += usage.ru_utime + usage.ru_stime
-            rss = max(rss, usage.ru_maxrss / 1024)  # KiB on Linux
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            peak = parse_peak_mb(output)  # its own VmHWM (bench/peak.py)
+            rss = max(rss, peak if peak is not None else usage.ru_maxrss / 1024)
             if process.returncode != 0:
-                log.seek(0)
-                failed.append(log.read().decode(errors="replace")[-4000:])
+                failed.append(output[-4000:])
         wall = time.perf_counter() - started
     if failed:  # reported, and marked in the table: the other runs still count
         print(f"  FAILED {name}: a process exited non-zero; its log ends:\n{failed[0]}")
@@ -149,7 +155,7 @@ class Bench:
 
     def floor(self, fleet: Fleet | None = None, name: str = "floor") -> Run:
         fleet = fleet or self.fleet
-        command = [sys.executable, str(PROJECT_ROOT / "bench" / "floor.py"),
+        command = [sys.executable, PEAK, str(PROJECT_ROOT / "bench" / "floor.py"),
                    "--registry", str(fleet.registry), "--url", self.server.url]  # fmt: skip
         return self.keep(measure(name, [command], dict(os.environ)))
 
@@ -158,13 +164,13 @@ class Bench:
         fleet = fleet or self.fleet
         after = last_run_id(database_url)
         self.server.root, self.server.variant = fleet.root, variant
-        command = [SCRAPY, "crawlall", *fetch_settings()]
+        command = [*SCRAPY, "crawlall", *fetch_settings()]
         if profile and profile.endswith(".prof"):
-            command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
+            command = [sys.executable, "-m", "cProfile", "-o", profile, *command[1:]]
         elif profile:  # py-spy: raw collapsed stacks, idle samples included
             command = [str(Path(sys.executable).with_name("py-spy")), "record", "--idle",
                        "--format", "raw", "--rate", str(SAMPLE_RATE), "-o", profile,
-                       "--", sys.executable, *command]  # fmt: skip
+                       "--", *command]  # fmt: skip
         try:
             run = measure(name, [command], scrapy_env(self.server, fleet, database_url))
         finally:
@@ -190,9 +196,9 @@ class Bench:
         redis_client.Redis.from_url(redis).flushdb()
         url = self.databases.fresh()
         env = scrapy_env(self.server, self.fleet, url, REDIS_URL=redis)
-        subprocess.run([SCRAPY, "enqueue"], cwd=PROJECT_ROOT, env=env, check=True,
+        subprocess.run([*SCRAPY, "enqueue"], cwd=PROJECT_ROOT, env=env, check=True,
                        capture_output=True)  # fmt: skip
-        commands = [[SCRAPY, "crawlall", "--worker", *fetch_settings()]] * count
+        commands = [[*SCRAPY, "crawlall", "--worker", *fetch_settings()]] * count
         run = measure(f"workers x{count}", commands, env)
         run.counts = crawl_counts(url, 0)
         run.written = run.counts["new"] + run.counts["updated"] + run.counts["closed"]

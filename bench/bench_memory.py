@@ -32,25 +32,17 @@ from bench.common import (
     server_url,
     write_registry,
 )
+from bench.peak import parse_peak_mb
 from crawler.replay import ReplayServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-# The crawl reports its own high-water mark (VmHWM) as it exits. ru_maxrss from wait4
-# would not do: it keeps the pages the child shared with this process between fork
-# and exec, and this process holds the whole generated fleet (1.8 GB at --scale 10).
-_SCRAPY_REPORTING_PEAK = (
-    "import atexit, sys; atexit.register(lambda: sys.stderr.write('PEAK_KB ' + "
-    "open('/proc/self/status').read().split('VmHWM:')[1].split()[0] + '\\n')); "
-    "sys.argv[0] = 'scrapy'; from scrapy.cmdline import execute; execute()"
-)
-
-
 def crawl_peak_rss(replay: str, registry: Path, database_url: str, project: Path) -> dict:
     settings = {**FETCH_SETTINGS, "LOG_LEVEL": "WARNING", "DATABASE_URL": database_url,
                 "COMPANIES_FILE": str(registry), "GREENHOUSE_BASE_URL": replay}  # fmt: skip
-    command = [sys.executable, "-c", _SCRAPY_REPORTING_PEAK, "crawlall"]
+    # Through bench/peak.py: the crawl reports its own peak (see there why).
+    command = [sys.executable, str(PROJECT_ROOT / "bench" / "peak.py"), "scrapy", "crawlall"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "COMPANIES_FILE")}
@@ -63,8 +55,7 @@ def crawl_peak_rss(replay: str, registry: Path, database_url: str, project: Path
         output = log.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"crawl failed:\n{output[-3000:]}")
-    peak_kb = int(output.rsplit("PEAK_KB ", 1)[1].split()[0])
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": peak_kb / 1024}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": parse_peak_mb(output)}
 
 
 def counts(database_url: str) -> tuple[int, int]:
