@@ -71,8 +71,25 @@ JOBS_CLOSE_MIN_OPEN = 10
 # The registry. Unset: crawler/companies.toml in the package.
 COMPANIES_FILE = None
 
-# Shared frontier: set, and workers share one crawl on Redis.
+# Distributed runs (crawler/distributed/): set, and `scrapy enqueue` queues a run's
+# companies on this Redis for workers (`scrapy crawlall --worker`) on any host to share.
+# Unset: everything runs in one process.
 REDIS_URL = None
+# Every Redis key starts with this (several deployments, or tests, may share a Redis).
+WORKER_REDIS_PREFIX = "careers-crawler"
+# A worker renews the lease of each company it crawls; one that stops renewing for this
+# long (killed, host lost) has its company put back in the queue for another worker.
+WORKER_LEASE_SECONDS = 300
+# After this many lost leases a company is recorded failed (recorded per run by enqueue).
+WORKER_MAX_ATTEMPTS = 3
+# Companies one worker crawler (one platform) crawls at a time.
+WORKER_COMPANIES = 8
+# How a worker is named in `scrapy runs`. Unset: host:pid.
+WORKER_NAME = None
+# Set by `scrapy crawlall --worker` (or Scrapyd's setting=WORKER_ENABLED=true): spiders
+# take their companies from the Redis queue (crawler/distributed/loader.py).
+WORKER_ENABLED = False
+SPIDER_LOADER_CLASS = "crawler.distributed.loader.WorkerSpiderLoader"
 
 # API hosts of the platforms. Per-tenant ones are templates: {board} is the company's
 # board token, and a registry careers URL's host wins over the template.
@@ -111,6 +128,8 @@ ENVIRONMENT_SETTINGS = (
     "JOBS_DATA_DIR",
     "COMPANIES_FILE",
     "REDIS_URL",
+    "WORKER_REDIS_PREFIX",
+    "WORKER_NAME",
     "CHROMIUM_EXECUTABLE_PATH",
     "GREENHOUSE_BASE_URL",
     "LEVER_BASE_URL",

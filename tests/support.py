@@ -52,16 +52,41 @@ def run_scrapy(
 ) -> CrawlResult:
     """Run `scrapy <args>` from the project root in a fresh process, as an operator would.
 
-    Scrapy's deprecation warnings are errors there too.
+    Scrapy's deprecation warnings are errors there too. Its log is on stderr (``-L
+    INFO``), where the commands that are quiet by default would write it to a file.
     """
-    env = {k: v for k, v in os.environ.items() if k not in _ISOLATED_ENV}
+    completed = subprocess.run(
+        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=_scrapy_env(),
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
+
+
+def start_scrapy(*args: str, settings: dict[str, Any] | None = None) -> subprocess.Popen:
+    """`scrapy <args>` as run_scrapy runs it, in the background (output: ``finish_scrapy``)."""
+    return subprocess.Popen(
+        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=_scrapy_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def finish_scrapy(process: subprocess.Popen, timeout: int = 180) -> CrawlResult:
+    """Wait for a process of start_scrapy; its exit code and output."""
+    output, _ = process.communicate(timeout=timeout)
+    return CrawlResult(process.returncode, output)
+
+
+def scrapy_command(*args: str, settings: dict[str, Any] | None = None) -> list[str]:
     command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
+    if not {"-L", "--loglevel", "--logfile", "--nolog"} & set(args):
+        command += ["-L", (settings or {}).get("LOG_LEVEL", "INFO")]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
-    completed = subprocess.run(
-        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
+    return command
+
+
+def _scrapy_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _ISOLATED_ENV}
 
 
 def query(database_url: str, sql: str, params: Any = None) -> list[dict[str, Any]]:

@@ -81,11 +81,6 @@ class PlatformSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.ledger = CrawlLedger.for_crawler(crawler)
         spider.targets = [spider.target_for(c) for c in spider.select_companies()]
-        if crawler.settings.get("REDIS_URL"):
-            spider.logger.warning(
-                "REDIS_URL is set, but the shared Redis frontier is not built yet:"
-                " this process crawls its companies alone"
-            )
         return spider
 
     # --- which companies ------------------------------------------------------------

@@ -1,0 +1,196 @@
+"""The worker side of a distributed run, for one platform's crawler in a worker.
+
+Settings read: ``REDIS_URL``, ``WORKER_REDIS_PREFIX``, ``DATABASE_URL``,
+``WORKER_LEASE_SECONDS`` (a company whose worker stopped renewing its lease this long
+goes back to the queue), ``WORKER_MAX_ATTEMPTS`` (recorded per run by `scrapy
+enqueue`: after that many lost leases a company is ``failed``), ``WORKER_COMPANIES``
+(companies one crawler crawls at a time), ``WORKER_NAME`` (default ``host:pid``).
+
+``CompanyWorker`` takes a company (its lease in Redis, then its row in Postgres),
+renews the leases of the companies it holds every third of a lease, records each
+company's outcome when the store stage sends ``company_finished`` and then releases
+the lease. Any worker also reaps: a company in progress whose lease is gone (its
+worker was killed, or its host lost) is queued again, or ``failed`` after too many
+attempts; a company queued in Postgres whose work item is missing from Redis (a
+Redis restart) is pushed again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from twisted.internet.task import LoopingCall
+
+from crawler.db import runs
+from crawler.db.connection import resolve_database_url
+from crawler.distributed.queue import BadWorkItem, WorkItem, WorkQueue, lease_holder
+from crawler.registry import Company
+from crawler.signals import company_finished
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def worker_name(settings: Any) -> str:
+    return settings.get("WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
+
+
+class CompanyWorker:
+    """Leases, outcomes and reaping for one platform's crawler in a worker process."""
+
+    def __init__(self, crawler: Crawler, platform: str) -> None:
+        settings = crawler.settings
+        self.platform = platform
+        self.queue = WorkQueue.from_url(settings["REDIS_URL"], settings["WORKER_REDIS_PREFIX"])
+        self.db = runs.connect(resolve_database_url(settings))
+        self.name = worker_name(settings)
+        self.lease_seconds = settings.getfloat("WORKER_LEASE_SECONDS")
+        self.capacity = max(1, settings.getint("WORKER_COMPANIES"))
+        self.crawler = crawler
+        self.held: dict[tuple[str, str], str] = {}  # (run id, slug) -> lease holder value
+        # Companies this worker crawled to the end, and their status.
+        self.crawled: dict[str, tuple[Company, str]] = {}
+        self.on_room: list[Any] = []  # called when a company finished (room for another)
+        self._renewal = LoopingCall(self._keep_leases)
+        crawler.signals.connect(self._company_finished, signal=company_finished)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    # --- taking a company -------------------------------------------------------------
+
+    def room(self) -> int:
+        return self.capacity - len(self.held)
+
+    def take(self, data: bytes | str) -> WorkItem | None:
+        """Take the company of a popped work item: its lease, then its row. None when
+        it is not ours to crawl now (bad item, already done, or held by another run,
+        in which case the item goes back to the end of the queue)."""
+        try:
+            item = WorkItem.from_json(data)
+        except BadWorkItem as exc:
+            logger.error("dropped from %s: %s", self.queue.queue_key(self.platform), exc)
+            self.crawler.stats.inc_value("worker/bad_work_item")
+            return None
+        slug = item.company.slug
+        holder = lease_holder(item.run_id, self.name)
+        if not self.queue.acquire(slug, holder, self.lease_seconds):
+            current = self.queue.holder(slug) or ""
+            if not current.startswith(f"{item.run_id} "):
+                # Another run crawls this company right now: ours waits its turn.
+                self.queue.push([item])
+                self.crawler.stats.inc_value("worker/deferred_locked")
+            return None
+        attempt = runs.take_company(self.db, item.run_id, slug, self.name)
+        if attempt is None:  # a repeat of an item already taken or finished
+            self.queue.release(slug, holder)
+            return None
+        self.held[(item.run_id, slug)] = holder
+        self.crawler.stats.inc_value("worker/companies_taken")
+        logger.info("took %s of run %s (attempt %s)", slug, item.run_id, attempt)
+        return item
+
+    def give_up(self, item: WorkItem, reason: str) -> None:
+        """A company that cannot be crawled at all (say, no board token): failed."""
+        runs.fail_company(self.db, item.run_id, item.company.slug, reason)
+        self._forget(item.run_id, item.company, "failed")
+
+    # --- outcomes ---------------------------------------------------------------------
+
+    def _company_finished(
+        self, company: Company, status: str, reason: str, run_id: str | None = None, **_: Any
+    ) -> None:
+        if run_id is None or (run_id, company.slug) not in self.held:
+            return
+        if not runs.finish_company(self.db, run_id, company.slug, self.name, status, reason):
+            logger.error(
+                "%s: finished (%s) after this worker lost its lease of run %s;"
+                " the outcome another worker records stands",
+                company.slug, status, run_id,
+            )  # fmt: skip
+        self._forget(run_id, company, status)
+        for callback in self.on_room:
+            callback()
+
+    def _forget(self, run_id: str, company: Company, status: str) -> None:
+        holder = self.held.pop((run_id, company.slug), None)
+        if holder is not None:
+            self.queue.release(company.slug, holder)
+        self.crawled[company.slug] = (company, status)
+
+    # --- leases and reaping -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Reap once, then keep our leases (and reap) every third of a lease."""
+        if not self._renewal.running:
+            self._renewal.start(self.lease_seconds / 3, now=True)
+
+    def _keep_leases(self) -> None:
+        # Errors are logged, never raised: a LoopingCall that raises stops for good.
+        try:
+            for (run_id, slug), holder in list(self.held.items()):
+                if not self.queue.renew(slug, holder, self.lease_seconds):
+                    self.crawler.stats.inc_value("worker/leases_lost")
+                    logger.error(
+                        "%s: lease of run %s lost (not renewed within %s s): another"
+                        " worker may crawl it again", slug, run_id, self.lease_seconds,
+                    )  # fmt: skip
+            self.reap()
+        except Exception:
+            logger.exception("keeping leases of %s failed; retrying", self.platform)
+
+    def reap(self) -> None:
+        """Queue again the companies whose worker stopped renewing their lease."""
+        for row in runs.in_progress(self.db, [self.platform]):
+            if (row["run_id"], row["company"]) in self.held:
+                continue
+            if self.queue.holder(row["company"]) == lease_holder(row["run_id"], row["worker"]):
+                continue  # its worker is alive
+            reason = f"lease expired on {row['worker']} (attempt {row['attempts']})"
+            if row["attempts"] >= row["max_attempts"]:
+                if runs.fail_company(
+                    self.db, row["run_id"], row["company"],
+                    f"{reason}; gave up after {row['attempts']} attempts",
+                    attempts=row["attempts"],
+                ):  # fmt: skip
+                    logger.error("%s: %s; failed", row["company"], reason)
+                continue
+            work_item = runs.requeue_company(
+                self.db, row["run_id"], row["company"], row["attempts"], reason
+            )
+            if work_item is not None:
+                self.queue.push([WorkItem.from_json(json.dumps(work_item))])
+                self.crawler.stats.inc_value("worker/companies_requeued")
+                logger.warning("%s: %s; queued again", row["company"], reason)
+        if not self.queue.server.llen(self.queue.queue_key(self.platform)):
+            for row in runs.stale_queued(self.db, [self.platform], self.lease_seconds):
+                self.queue.push([WorkItem.from_json(json.dumps(row["work_item"]))])
+                logger.warning("%s of run %s was queued but not on Redis: pushed again",
+                               row["company"], row["run_id"])  # fmt: skip
+
+    def platform_has_work(self) -> bool:
+        """Is a company of this platform queued or in progress in any run? (Then this
+        crawler stays: a worker that dies may leave its companies to us.)"""
+        return bool(self.held) or runs.open_work(self.db, [self.platform]) > 0
+
+    def _closed(self) -> None:
+        if self._renewal.running:
+            self._renewal.stop()
+        # Companies still held when the crawl stops early (shutdown): back to the queue
+        # now, rather than when their lease expires.
+        for (run_id, slug), holder in list(self.held.items()):
+            for row in runs.in_progress(self.db, [self.platform]):
+                if (row["run_id"], row["company"]) == (run_id, slug):
+                    work_item = runs.requeue_company(
+                        self.db, run_id, slug, row["attempts"], f"{self.name} stopped"
+                    )
+                    if work_item is not None:
+                        self.queue.push([WorkItem.from_json(json.dumps(work_item))])
+            self.queue.release(slug, holder)
+        self.held.clear()
+        self.db.close()
