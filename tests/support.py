@@ -48,15 +48,17 @@ class CrawlResult:
 
 
 def run_scrapy(
-    *args: str, settings: dict[str, Any] | None = None, timeout: int = 180
+    *args: str, settings: dict[str, Any] | None = None, timeout: int = 180, quiet: bool = False
 ) -> CrawlResult:
     """Run `scrapy <args>` from the project root in a fresh process, as an operator would.
 
     Scrapy's deprecation warnings are errors there too. Its log is on stderr (``-L
-    INFO``), where the commands that are quiet by default would write it to a file.
+    INFO``), where the commands that are quiet by default would write it to a file;
+    ``quiet=True`` runs them as an operator's plain command does.
     """
+    command = scrapy_command(*args, settings=settings, log_to_stderr=not quiet)
     completed = subprocess.run(
-        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=_scrapy_env(),
+        command, cwd=PROJECT_ROOT, env=_scrapy_env(),
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
@@ -76,9 +78,11 @@ def finish_scrapy(process: subprocess.Popen, timeout: int = 180) -> CrawlResult:
     return CrawlResult(process.returncode, output)
 
 
-def scrapy_command(*args: str, settings: dict[str, Any] | None = None) -> list[str]:
+def scrapy_command(
+    *args: str, settings: dict[str, Any] | None = None, log_to_stderr: bool = True
+) -> list[str]:
     command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
-    if not {"-L", "--loglevel", "--logfile", "--nolog"} & set(args):
+    if log_to_stderr and not {"-L", "--loglevel", "--logfile", "--nolog"} & set(args):
         command += ["-L", (settings or {}).get("LOG_LEVEL", "INFO")]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
