@@ -156,6 +156,11 @@ class Command(ScrapyCommand):
             help="take companies of runs queued by `scrapy enqueue` on REDIS_URL until no"
                  " run has any queued or in progress (--platform: only those platforms)",
         )  # fmt: skip
+        parser.add_argument(
+            "--wait", type=float, default=0, metavar="SECONDS",
+            help="with --worker: wait up to this long for a run to be queued (a worker host"
+                 " started by the same timer as the host that enqueues)",
+        )  # fmt: skip
 
     @staticmethod
     def add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -202,8 +207,9 @@ class Command(ScrapyCommand):
 
         if opts.worker:
             crawled = crawl_as_worker(
-                self.crawler_process, self.settings, database_url, _split(opts.platform)
-            )
+                self.crawler_process, self.settings, database_url, _split(opts.platform),
+                wait=opts.wait,
+            )  # fmt: skip
             if crawled is None:
                 print("no run has companies queued or in progress: nothing to do", flush=True)
                 return

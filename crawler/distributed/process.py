@@ -7,6 +7,7 @@ Settings read: ``REDIS_URL``, ``DATABASE_URL`` (resolved by the command),
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from crawler.db import runs
@@ -42,16 +43,21 @@ class WorkerProgress(ProgressDisplay):
 
 def crawl_as_worker(
     process: CrawlerProcessBase, settings: BaseSettings, database_url: str,
-    platforms: list[str] | None = None,
+    platforms: list[str] | None = None, wait: float = 0,
 ) -> list[tuple[Company, str]] | None:  # fmt: skip
     """Crawl queued companies until no run has any of these platforms' companies
-    queued or in progress. Each company this worker crawled, with its status; None
-    when there was nothing to do."""
-    with runs.connect(database_url) as conn:
-        with_work = runs.platforms_with_work(conn)
-    chosen = [p for p in with_work if not platforms or p in platforms]
-    if not chosen:
-        return None
+    queued or in progress (waiting up to ``wait`` seconds for some to be queued). Each
+    company this worker crawled, with its status; None when there was nothing to do."""
+    deadline = time.monotonic() + wait
+    while True:
+        with runs.connect(database_url) as conn:
+            with_work = runs.platforms_with_work(conn)
+        chosen = [p for p in with_work if not platforms or p in platforms]
+        if chosen:
+            break
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
     display = WorkerProgress(
         worker_name(settings), database_url, settings.getfloat("JOBS_PROGRESS_INTERVAL") or None
     )
