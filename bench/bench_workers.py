@@ -1,6 +1,7 @@
 """One worker against two, on the 118-company fleet: does a run scale with workers?
 
     .venv/bin/python bench/bench_workers.py [--companies 118] [--postings 5900] [--repeat 3]
+                                            [-s NAME=VALUE ...]
 
 A local replay server serves ``--companies`` generated Greenhouse boards holding
 ``--postings`` jobs with ~5 KB descriptions (bench/common.py), politeness off (so the
@@ -77,6 +78,8 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=118)
     parser.add_argument("--postings", type=int, default=5900)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for every worker (e.g. WORKER_COMPANIES=16)")
     options = parser.parse_args()
 
     redis_url = (os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_TEST_URL")
@@ -93,6 +96,7 @@ def main() -> None:
             base = {**FETCH_SETTINGS, "COMPANIES_FILE": registry, "REDIS_URL": redis_url,
                     "WORKER_REDIS_PREFIX": prefix, "GREENHOUSE_BASE_URL": replay.url}  # fmt: skip
             base.pop("LOG_LEVEL")
+            base.update(setting.split("=", 1) for setting in options.set)
             for repetition in range(options.repeat):
                 order = (1, 2) if repetition % 2 == 0 else (2, 1)
                 for workers in order:

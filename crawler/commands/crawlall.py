@@ -1,8 +1,14 @@
 """`scrapy crawlall [--platform P ...] [--company SLUG ...]`: the registry in one process.
 
+`scrapy crawlall --worker [--platform P ...] [--wait SECONDS]`: a worker of distributed
+runs instead (crawler/distributed/): it crawls companies queued by `scrapy enqueue`
+until no run has any of them queued or in progress; its table lists the companies it
+crawled, and its exit code is 1 when one of them was not ok.
+
 Settings read: ``COMPANIES_FILE`` (the registry), ``DATABASE_URL`` (unset: the
 embedded Postgres, started once here and shared by every crawler),
-``JOBS_PROGRESS_INTERVAL`` (seconds between progress updates).
+``JOBS_PROGRESS_INTERVAL`` (seconds between progress updates), ``REDIS_URL`` (a
+worker's). Quiet by default: Scrapy's log goes to a file (crawler/commands/quiet.py).
 
 One crawler per platform, each given its platform's companies (``company=a,b,c``),
 all in one process. While they run, a progress line (companies done of total,

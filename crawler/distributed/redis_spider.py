@@ -39,7 +39,7 @@ from scrapy.exceptions import DontCloseSpider, UsageError
 from scrapy.http import Request
 from scrapy_redis.spiders import RedisMixin
 
-from crawler.distributed.worker import CompanyWorker
+from crawler.distributed.worker import TRANSIENT_ERRORS, CompanyWorker
 from crawler.registry import Company
 
 
@@ -91,9 +91,14 @@ class CompanyQueueMixin(RedisMixin):
 
     # (3) Close when no run has a company of this platform queued or in progress.
     def spider_idle(self) -> None:
-        self.worker.reap()
-        self.schedule_next_requests()
-        if self.worker.platform_has_work():
+        try:
+            self.worker.reap()
+            self.schedule_next_requests()
+            has_work = self.worker.platform_has_work()
+        except TRANSIENT_ERRORS:
+            self.logger.exception("cannot reach the runs; trying again when idle")
+            has_work = True
+        if has_work:
             raise DontCloseSpider
 
 

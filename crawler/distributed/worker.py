@@ -23,6 +23,8 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
+import psycopg
+import redis
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Redis or Postgres unreachable for a moment: log it, and try again at the next tick.
+TRANSIENT_ERRORS = (redis.RedisError, psycopg.OperationalError)
+
+
 def worker_name(settings: Any) -> str:
     return settings.get("WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
 
@@ -49,7 +55,8 @@ class CompanyWorker:
         settings = crawler.settings
         self.platform = platform
         self.queue = WorkQueue.from_url(settings["REDIS_URL"], settings["WORKER_REDIS_PREFIX"])
-        self.db = runs.connect(resolve_database_url(settings))
+        self.database_url = resolve_database_url(settings)
+        self._db = runs.connect(self.database_url)
         self.name = worker_name(settings)
         self.lease_seconds = settings.getfloat("WORKER_LEASE_SECONDS")
         self.capacity = max(1, settings.getint("WORKER_COMPANIES"))
@@ -58,9 +65,18 @@ class CompanyWorker:
         # Companies this worker crawled to the end, and their status.
         self.crawled: dict[str, tuple[Company, str]] = {}
         self.on_room: list[Any] = []  # called when a company finished (room for another)
+        # Finished companies whose outcome is not recorded yet: (run id, company, status, reason)
+        self._unrecorded: list[tuple[str, Company, str, str]] = []
         self._renewal = LoopingCall(self._keep_leases)
         crawler.signals.connect(self._company_finished, signal=company_finished)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    @property
+    def db(self) -> psycopg.Connection:
+        """The bookkeeping connection, opened again if the server dropped it."""
+        if self._db.closed or self._db.broken:
+            self._db = runs.connect(self.database_url)
+        return self._db
 
     # --- taking a company -------------------------------------------------------------
 
@@ -107,21 +123,40 @@ class CompanyWorker:
     ) -> None:
         if run_id is None or (run_id, company.slug) not in self.held:
             return
-        if not runs.finish_company(self.db, run_id, company.slug, self.name, status, reason):
-            logger.error(
-                "%s: finished (%s) after this worker lost its lease of run %s;"
-                " the outcome another worker records stands",
-                company.slug, status, run_id,
-            )  # fmt: skip
-        self._forget(run_id, company, status)
+        self._unrecorded.append((run_id, company, status, reason))
+        self._record_outcomes()
         for callback in self.on_room:
             callback()
 
+    def _record_outcomes(self) -> None:
+        """Record finished companies; one the database refuses now stays held (its lease
+        renewed) and is tried again at the next renewal."""
+        while self._unrecorded:
+            run_id, company, status, reason = self._unrecorded[0]
+            try:
+                recorded = runs.finish_company(
+                    self.db, run_id, company.slug, self.name, status, reason
+                )
+            except TRANSIENT_ERRORS:
+                logger.exception("%s: cannot record its outcome yet", company.slug)
+                return
+            self._unrecorded.pop(0)
+            if not recorded:
+                logger.error(
+                    "%s: finished (%s) after this worker lost its lease of run %s;"
+                    " the outcome another worker records stands",
+                    company.slug, status, run_id,
+                )  # fmt: skip
+            self._forget(run_id, company, status)
+
     def _forget(self, run_id: str, company: Company, status: str) -> None:
         holder = self.held.pop((run_id, company.slug), None)
-        if holder is not None:
-            self.queue.release(company.slug, holder)
         self.crawled[company.slug] = (company, status)
+        if holder is not None:
+            try:
+                self.queue.release(company.slug, holder)
+            except TRANSIENT_ERRORS:  # it expires on its own; the company is recorded
+                logger.warning("%s: lease not released (it will expire)", company.slug)
 
     # --- leases and reaping -----------------------------------------------------------
 
@@ -133,6 +168,7 @@ class CompanyWorker:
     def _keep_leases(self) -> None:
         # Errors are logged, never raised: a LoopingCall that raises stops for good.
         try:
+            self._record_outcomes()
             for (run_id, slug), holder in list(self.held.items()):
                 if not self.queue.renew(slug, holder, self.lease_seconds):
                     self.crawler.stats.inc_value("worker/leases_lost")
@@ -141,7 +177,7 @@ class CompanyWorker:
                         " worker may crawl it again", slug, run_id, self.lease_seconds,
                     )  # fmt: skip
             self.reap()
-        except Exception:
+        except TRANSIENT_ERRORS:
             logger.exception("keeping leases of %s failed; retrying", self.platform)
 
     def reap(self) -> None:
@@ -193,4 +229,4 @@ class CompanyWorker:
                         self.queue.push([WorkItem.from_json(json.dumps(work_item))])
             self.queue.release(slug, holder)
         self.held.clear()
-        self.db.close()
+        self._db.close()
