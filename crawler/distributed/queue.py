@@ -52,10 +52,13 @@ class WorkItem:
     @classmethod
     def from_json(cls, data: bytes | str) -> WorkItem:
         try:
-            value = json.loads(data)
-            return cls(run_id=str(value["run_id"]), company=Company(**value["company"]))
+            return cls.from_dict(json.loads(data))
         except (ValueError, KeyError, TypeError) as exc:
             raise BadWorkItem(f"not a work item ({exc}): {str(data)[:200]!r}") from None
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> WorkItem:
+        return cls(run_id=str(value["run_id"]), company=Company(**value["company"]))
 
 
 class WorkQueue:

@@ -17,7 +17,6 @@ Redis restart) is pushed again.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -196,18 +195,22 @@ class CompanyWorker:
                 ):  # fmt: skip
                     logger.error("%s: %s; failed", row["company"], reason)
                 continue
-            work_item = runs.requeue_company(
-                self.db, row["run_id"], row["company"], row["attempts"], reason
-            )
-            if work_item is not None:
-                self.queue.push([WorkItem.from_json(json.dumps(work_item))])
-                self.crawler.stats.inc_value("worker/companies_requeued")
+            if self._queue_again(row["run_id"], row["company"], row["attempts"], reason):
                 logger.warning("%s: %s; queued again", row["company"], reason)
         if not self.queue.server.llen(self.queue.queue_key(self.platform)):
             for row in runs.stale_queued(self.db, [self.platform], self.lease_seconds):
-                self.queue.push([WorkItem.from_json(json.dumps(row["work_item"]))])
+                self.queue.push([WorkItem.from_dict(row["work_item"])])
                 logger.warning("%s of run %s was queued but not on Redis: pushed again",
                                row["company"], row["run_id"])  # fmt: skip
+
+    def _queue_again(self, run_id: str, slug: str, attempts: int, reason: str) -> bool:
+        """Put an in-progress company back in the queue (unless someone changed it first)."""
+        work_item = runs.requeue_company(self.db, run_id, slug, attempts, reason)
+        if work_item is None:
+            return False
+        self.queue.push([WorkItem.from_dict(work_item)])
+        self.crawler.stats.inc_value("worker/companies_requeued")
+        return True
 
     def platform_has_work(self) -> bool:
         """Is a company of this platform queued or in progress in any run? (Then this
@@ -222,11 +225,7 @@ class CompanyWorker:
         for (run_id, slug), holder in list(self.held.items()):
             for row in runs.in_progress(self.db, [self.platform]):
                 if (row["run_id"], row["company"]) == (run_id, slug):
-                    work_item = runs.requeue_company(
-                        self.db, run_id, slug, row["attempts"], f"{self.name} stopped"
-                    )
-                    if work_item is not None:
-                        self.queue.push([WorkItem.from_json(json.dumps(work_item))])
+                    self._queue_again(run_id, slug, row["attempts"], f"{self.name} stopped")
             self.queue.release(slug, holder)
         self.held.clear()
         self._db.close()
