@@ -231,6 +231,38 @@ def test_a_killed_workers_company_is_crawled_by_another_and_nothing_is_closed(
     assert runs_of_fleet03[-1]["run_id"] == run_id
 
 
+def test_a_worker_stopped_politely_gives_its_company_back_at_once(
+    fleet_factory, database_url, redis_prefix
+):
+    fleet = fleet_factory(greenhouse_boards=0)
+    listing = "/wday/cxs/nvidia/NVIDIAExternalCareerSite/jobs"
+    for route in fleet.server.routes:
+        if route.path == listing and route.json_body == {"offset": 0}:
+            route.delay = 3.0  # its details are still to come when the worker is stopped
+    settings = fleet.settings(database_url, redis_prefix)  # the default 300 s lease
+    run_id = enqueue(settings, "--company", "nvidia")
+    worker = start_scrapy("crawlall", "--worker", settings={**settings, "WORKER_NAME": "stopped"})
+    deadline = time.monotonic() + 60
+    while ("POST", listing) not in fleet.server.requests and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker.send_signal(signal.SIGTERM)  # as systemd stops a unit
+    finish_scrapy(worker)
+    nvidia = run_states(database_url, run_id)["nvidia"]
+    assert (nvidia["state"], nvidia["attempts"], nvidia["reason"]) == (
+        "queued", 1, "stopped stopped"
+    )
+    assert redis.Redis.from_url(REDIS_TEST_URL).get(f"{redis_prefix}:lease:nvidia") is None
+
+    [other] = run_workers(settings, ["other"])  # no lease to wait for
+    assert other.returncode == 0, other.log[-3000:]
+    nvidia = run_states(database_url, run_id)["nvidia"]
+    assert (nvidia["state"], nvidia["worker"], nvidia["attempts"]) == ("ok", "other", 2)
+    statuses = [r["status"] for r in query(database_url, "SELECT status FROM crawl_runs"
+                                                         " ORDER BY id")]  # fmt: skip
+    assert statuses[0] in {"partial", "failed"} and statuses[1:] == ["ok"]  # cut short, then whole
+    assert [r["closed_at"] for r in stored_postings(database_url).values()] == [None] * 23
+
+
 def test_a_company_whose_lease_keeps_expiring_fails_with_its_reason(
     fleet_factory, database_url, redis_prefix
 ):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -43,6 +44,12 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (redis.RedisError, psycopg.OperationalError)
 
 
+@dataclass(frozen=True)
+class Lease:
+    holder: str  # the value of the lease key: "<run id> <worker>"
+    attempt: int  # which attempt at the company this is (run_companies.attempts)
+
+
 def worker_name(settings: Any) -> str:
     return settings.get("WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
 
@@ -60,7 +67,7 @@ class CompanyWorker:
         self.lease_seconds = settings.getfloat("WORKER_LEASE_SECONDS")
         self.capacity = max(1, settings.getint("WORKER_COMPANIES"))
         self.crawler = crawler
-        self.held: dict[tuple[str, str], str] = {}  # (run id, slug) -> lease holder value
+        self.held: dict[tuple[str, str], Lease] = {}  # (run id, slug) -> our lease on it
         # Companies this worker crawled to the end, and their status.
         self.crawled: dict[str, tuple[Company, str]] = {}
         self.on_room: list[Any] = []  # called when a company finished (room for another)
@@ -80,7 +87,8 @@ class CompanyWorker:
     # --- taking a company -------------------------------------------------------------
 
     def room(self) -> int:
-        return self.capacity - len(self.held)
+        """How many more companies to take now (none while the worker is being stopped)."""
+        return self.capacity - len(self.held) if self.crawler.crawling else 0
 
     def take(self, data: bytes | str) -> WorkItem | None:
         """Take the company of a popped work item: its lease, then its row. None when
@@ -105,7 +113,7 @@ class CompanyWorker:
         if attempt is None:  # a repeat of an item already taken or finished
             self.queue.release(slug, holder)
             return None
-        self.held[(item.run_id, slug)] = holder
+        self.held[(item.run_id, slug)] = Lease(holder, attempt)
         self.crawler.stats.inc_value("worker/companies_taken")
         logger.info("took %s of run %s (attempt %s)", slug, item.run_id, attempt)
         return item
@@ -120,9 +128,15 @@ class CompanyWorker:
     def _company_finished(
         self, company: Company, status: str, reason: str, run_id: str | None = None, **_: Any
     ) -> None:
-        if run_id is None or (run_id, company.slug) not in self.held:
+        lease = self.held.get((run_id, company.slug)) if run_id else None
+        if lease is None:
             return
-        self._unrecorded.append((run_id, company, status, reason))
+        if status != "ok" and not self.crawler.crawling:
+            # This worker is being stopped (Ctrl-C, SIGTERM, systemd): the company was cut
+            # short, so it goes back to the queue for another worker to crawl whole.
+            self._give_back(run_id, company.slug, lease)
+        else:
+            self._unrecorded.append((run_id, company, status, reason))
         self._record_outcomes()
         for callback in self.on_room:
             callback()
@@ -149,11 +163,11 @@ class CompanyWorker:
             self._forget(run_id, company, status)
 
     def _forget(self, run_id: str, company: Company, status: str) -> None:
-        holder = self.held.pop((run_id, company.slug), None)
+        lease = self.held.pop((run_id, company.slug), None)
         self.crawled[company.slug] = (company, status)
-        if holder is not None:
+        if lease is not None:
             try:
-                self.queue.release(company.slug, holder)
+                self.queue.release(company.slug, lease.holder)
             except TRANSIENT_ERRORS:  # it expires on its own; the company is recorded
                 logger.warning("%s: lease not released (it will expire)", company.slug)
 
@@ -168,8 +182,8 @@ class CompanyWorker:
         # Errors are logged, never raised: a LoopingCall that raises stops for good.
         try:
             self._record_outcomes()
-            for (run_id, slug), holder in list(self.held.items()):
-                if not self.queue.renew(slug, holder, self.lease_seconds):
+            for (run_id, slug), lease in list(self.held.items()):
+                if not self.queue.renew(slug, lease.holder, self.lease_seconds):
                     self.crawler.stats.inc_value("worker/leases_lost")
                     logger.error(
                         "%s: lease of run %s lost (not renewed within %s s): another"
@@ -212,6 +226,15 @@ class CompanyWorker:
         self.crawler.stats.inc_value("worker/companies_requeued")
         return True
 
+    def _give_back(self, run_id: str, slug: str, lease: Lease) -> None:
+        self.held.pop((run_id, slug), None)
+        try:
+            if self._queue_again(run_id, slug, lease.attempt, f"{self.name} stopped"):
+                logger.warning("%s: this worker stops; queued again for another", slug)
+            self.queue.release(slug, lease.holder)
+        except TRANSIENT_ERRORS:  # its lease expires, and another worker reaps it
+            logger.exception("%s: not given back; its lease will expire", slug)
+
     def platform_has_work(self) -> bool:
         """Is a company of this platform queued or in progress in any run? (Then this
         crawler stays: a worker that dies may leave its companies to us.)"""
@@ -222,10 +245,7 @@ class CompanyWorker:
             self._renewal.stop()
         # Companies still held when the crawl stops early (shutdown): back to the queue
         # now, rather than when their lease expires.
-        for (run_id, slug), holder in list(self.held.items()):
-            for row in runs.in_progress(self.db, [self.platform]):
-                if (row["run_id"], row["company"]) == (run_id, slug):
-                    self._queue_again(run_id, slug, row["attempts"], f"{self.name} stopped")
-            self.queue.release(slug, holder)
+        for (run_id, slug), lease in list(self.held.items()):
+            self._give_back(run_id, slug, lease)
         self.held.clear()
         self._db.close()
