@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psycopg
 import redis
 
 from bench.common import (
@@ -73,6 +74,18 @@ def timed_run(workers: int, settings: dict[str, object], logs: Path) -> float:
     return elapsed
 
 
+def company_seconds(database_url: str) -> str:
+    """How long a company took from taken to recorded (median, 90th percentile)."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s),
+                      percentile_cont(0.9) WITHIN GROUP (ORDER BY s)
+               FROM (SELECT extract(epoch FROM finished_at - started_at) AS s
+                     FROM run_companies) AS taken"""
+        ).fetchone()
+    return f"a company {row[0]:.2f} s taken to recorded (p90 {row[1]:.2f} s)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--companies", type=int, default=118)
@@ -103,8 +116,8 @@ def main() -> None:
                     settings = {**base, "DATABASE_URL": databases.fresh()}
                     seconds = timed_run(workers, settings, logs)
                     timings[workers].append(seconds)
-                    print(f"repetition {repetition + 1}: {workers} worker(s) {seconds:.2f} s",
-                          flush=True)  # fmt: skip
+                    print(f"repetition {repetition + 1}: {workers} worker(s) {seconds:.2f} s;"
+                          f" {company_seconds(settings['DATABASE_URL'])}", flush=True)  # fmt: skip
     finally:
         databases.drop_all()
         server = redis.Redis.from_url(redis_url)

@@ -36,7 +36,11 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 SPIDER_MIDDLEWARES = {
+    # Completion accounting (crawler/middlewares/accounting.py): next to the engine...
+    "crawler.middlewares.accounting.HandedOnMiddleware": 10,
     "crawler.middlewares.errors.CompanyErrorsMiddleware": 50,
+    # ...and next to the spider, so a request dropped in between is noticed.
+    "crawler.middlewares.accounting.IssuedMiddleware": 990,
 }
 
 # Runs the stages of ITEM_PIPELINES; a posting whose source is unchanged since it was
@@ -63,8 +67,14 @@ ITEM_PIPELINES = {
 DATABASE_URL = None
 # Project-local folder for the embedded Postgres and other state. Unset: <project>/.data
 JOBS_DATA_DIR = None
-# Rows per upsert batch.
+# Rows are written in batches of this many (from all companies in flight)...
 JOBS_DB_BATCH_SIZE = 500
+# ...or when the oldest buffered row has waited this many seconds, or when its company
+# finishes.
+JOBS_DB_FLUSH_SECONDS = 2.0
+# A lost database (restart, network cut) is waited for this long, retrying with
+# back-off; then the crawl stops, closes nothing and exits non-zero.
+JOBS_DB_RETRY_SECONDS = 120.0
 # A crawl that sees fewer than this share of a company's open postings (when it had at
 # least JOBS_CLOSE_MIN_OPEN open) is "suspiciously shrunken" and closes nothing.
 JOBS_CLOSE_MIN_RATIO = 0.5

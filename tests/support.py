@@ -58,29 +58,17 @@ def run_scrapy(
     """
     command = scrapy_command(*args, settings=settings, log_to_stderr=not quiet)
     completed = subprocess.run(
-        command, cwd=PROJECT_ROOT, env=_scrapy_env(),
+        command, cwd=PROJECT_ROOT, env=scrapy_env(),
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
 
 
-def start_scrapy(*args: str, settings: dict[str, Any] | None = None) -> subprocess.Popen:
-    """`scrapy <args>` as run_scrapy runs it, in the background (output: ``finish_scrapy``)."""
-    return subprocess.Popen(
-        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=_scrapy_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-
-
-def finish_scrapy(process: subprocess.Popen, timeout: int = 180) -> CrawlResult:
-    """Wait for a process of start_scrapy; its exit code and output."""
-    output, _ = process.communicate(timeout=timeout)
-    return CrawlResult(process.returncode, output)
-
-
 def scrapy_command(
     *args: str, settings: dict[str, Any] | None = None, log_to_stderr: bool = True
 ) -> list[str]:
+    """The command line of `scrapy <args> -s ...`, deprecations as errors; Scrapy's log
+    on stderr (``-L INFO``) unless ``log_to_stderr`` is False or a log option is given."""
     command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
     if log_to_stderr and not {"-L", "--loglevel", "--logfile", "--nolog"} & set(args):
         command += ["-L", (settings or {}).get("LOG_LEVEL", "INFO")]
@@ -89,8 +77,23 @@ def scrapy_command(
     return command
 
 
-def _scrapy_env() -> dict[str, str]:
+def scrapy_env() -> dict[str, str]:
+    """The environment of a test's scrapy process: none of the developer's settings."""
     return {k: v for k, v in os.environ.items() if k not in _ISOLATED_ENV}
+
+
+def start_scrapy(*args: str, settings: dict[str, Any] | None = None) -> subprocess.Popen:
+    """`scrapy <args>` started in the background (stdout and stderr merged, as text)."""
+    return subprocess.Popen(
+        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=scrapy_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def finish_scrapy(process: subprocess.Popen, timeout: int = 180) -> CrawlResult:
+    """Wait for a process of start_scrapy; its exit code and output."""
+    output, _ = process.communicate(timeout=timeout)
+    return CrawlResult(process.returncode, output)
 
 
 def query(database_url: str, sql: str, params: Any = None) -> list[dict[str, Any]]:

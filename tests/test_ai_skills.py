@@ -205,8 +205,7 @@ def verdict_for(title: str, text: str):
         "About us\nAcme is an AI-native workspace for 20,000 teams.\n\n"
         "The role\nOwn the monthly close.",
         "Responsibilities\nOwn the monthly close.\n\nBenefits\nA yearly AI tool stipend.",
-        "The role\nOwn the monthly close.\n\nHiring process\n"
-        "We may use AI to screen applications.",
+        "The role\nOwn the monthly close.\n\nHiring process\nWe may use AI to screen applications.",
         "The role\nOwn the monthly close.\n\nEqual opportunity\n"
         "We may use artificial intelligence tools to help review applications.",
         "What you'll do\nPlan our offsites. Everyone here uses AI daily.",
@@ -369,3 +368,43 @@ def test_crawl_stores_ai_columns_and_evidence(replay, database_url, tmp_path: Pa
     assert fraud["is_ai_role"] and fraud["asks_for_ai"]
     assert {"machine-learning", "mlops", "tensorflow", "pytorch"} <= set(fraud["ai_skills"])
     assert not rows["7011223"]["mentions_ai"] and not rows["7011225"]["mentions_ai"]
+
+
+ML_ASKS = (
+    "About the role\nYou will train and deploy machine learning models in PyTorch.\n"
+    "Requirements\nExperience with deep learning and model evaluation.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Machine Learning Engineer, Security",
+        "Machine Learning Engineer, Customer Support Automation",
+        "Full Stack Machine Learning Engineer",
+        "Security Researcher, AI Safety",
+    ],
+)
+def test_a_clear_ai_title_wins_over_a_domain_word(title):
+    assert assess_posting(title, ML_ASKS).is_ai_role
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Product Manager, Machine Learning",
+        "Technical Recruiter, AI",
+        "Full Stack Engineer, AI Products",
+    ],
+)
+def test_roles_around_ai_stay_apart_even_with_ml_asks(title):
+    assert not assess_posting(title, ML_ASKS).is_ai_role
+
+
+def test_a_company_boilerplate_sentence_is_a_mention_not_an_ask():
+    text = (
+        "About the role\nAcme is an AI-powered platform trusted by our AI customers.\n"
+        "What you'll do\nRun quarterly business reviews with clients.\n"
+    )
+    verdict = assess_posting("Account Manager", text)
+    assert verdict.mentions_ai and not verdict.asks_for_ai

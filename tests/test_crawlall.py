@@ -13,6 +13,7 @@ from scrapy.utils.test import get_crawler
 from crawler.commands.demo import DEMO_DIR, demo_registry_text
 from crawler.crawl_state import CrawlLedger
 from crawler.extensions.progress import ProgressDisplay
+from crawler.items import JobPosting
 from crawler.registry import Company, load_registry
 from crawler.replay import ReplayServer, load_routes
 from crawler.spiders.base import Target
@@ -171,27 +172,34 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-def test_progress_counts_a_company_done_only_when_nothing_is_in_flight():
+def test_progress_counts_a_company_done_only_when_it_has_settled_and_was_recorded():
     crawler = get_crawler(GreenhouseSpider)
     terminal = FakeTerminal()
     display = ProgressDisplay(stream=terminal)
     tracker = display.follow(crawler, companies=2)
     ledger = CrawlLedger.for_crawler(crawler)
+    settled = []
+    ledger.on_settled = settled.append  # the store stage's hook
     acme = Company(slug="acme", name="Acme", platform="greenhouse", board="acme")
     target = Target(company=acme, board="acme", base_url="http://x")
-    ledger.company_started(acme, "greenhouse", "acme")
-    ledger.listing_started("greenhouse", "acme")
+    crawl = ledger.company_started(acme, "greenhouse", "acme")
 
     listing = Request("http://x/jobs", meta={"target": target})
     detail = Request("http://x/jobs/1", meta={"target": target})
+    item = JobPosting(platform="greenhouse", board="acme", external_id="1", company="acme")
+    ledger.request_issued(listing)
+    ledger.request_issued(detail)  # yielded by the listing's callback
+    ledger.request_settled(listing)
+    assert not settled  # its detail page is still in flight
+    ledger.item_issued(item)  # yielded by the detail's callback
+    ledger.request_settled(detail)
+    assert not settled  # its posting is still in the pipelines
+    ledger.item_settled(item)
+    assert settled == [crawl]
+    assert tracker.companies_done() == 0  # not recorded yet
+    ledger.forget(crawl)  # the store recorded it
     send = crawler.signals.send_catch_log
-    send(signals.request_scheduled, request=listing, spider=None)
-    send(signals.request_left_downloader, request=listing, spider=None)
-    send(signals.request_scheduled, request=detail, spider=None)
-    ledger.listing_finished("greenhouse", "acme")
-    assert tracker.companies_done() == 0  # its detail page is still in flight
-    send(signals.request_left_downloader, request=detail, spider=None)
-    send(signals.item_scraped, item={}, response=None, spider=None)
+    send(signals.item_scraped, item=item, response=None, spider=None)
     assert tracker.companies_done() == 1
     assert display.line() == "1/2 companies done, 1 postings stored"
 

@@ -1,24 +1,33 @@
-"""The AI tagger against the labelled set: precision and recall per field and per tag.
+"""The AI tagger against two labelled sets.
 
-The set (tests/fixtures/labelled/, composed by build.py from hand-labelled parts) has
-a dev and a test split built from disjoint parts. The matcher, its aliases and context
-rules were tuned looking at the dev split only; the floors are asserted on the test
-split. ``pytest -s`` prints both tables.
+Real postings (the accuracy the README quotes): labels of tests/labels/ashby_labels.jsonl
+for postings of ../shared/corpus/ashby-postings.jsonl.gz (third-party text kept outside
+the project; ASHBY_CORPUS overrides the path), split by company. The targets are
+asserted on the test half, whose items are never printed; the tests skip with a reason
+when the corpus is absent. Scoring: crawler.enrich.score.
 
-Each posting goes through the real clean and AI-skills stages, as in a crawl.
+Synthetic edge cases (tests/fixtures/labelled/, composed by build.py from hand-written
+parts): pins down cases the real set lacks. It is written by the same hand as the rules,
+so its scores say nothing about accuracy on companies never seen; its floors only guard
+against regressions. ``pytest -s`` prints its dev table only.
+
+Each posting goes through the real clean (and classify) and AI-skills stages, as in a crawl.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.enrich import score as real
 from crawler.items import JobPosting
 from crawler.pipelines.ai_skills import AiSkillsPipeline
 from crawler.pipelines.clean import CleanPipeline
@@ -151,16 +160,14 @@ def test_labelled_set_is_what_the_builder_writes():
 
 
 def test_precision_and_recall_floors_on_the_test_split(results):
-    for split in ("dev", "test"):
-        print(table(split, *results[split]))
+    print(table("dev", *results["dev"]))  # the test split's items stay unseen
     scores, _ = results["test"]
     failures = []
     for name, (p_floor, r_floor) in FLOORS.items():
         tally = scores.fields[name]
         if tally.precision < p_floor or tally.recall < r_floor:
             failures.append(
-                f"{name}: P={tally.precision:.3f} R={tally.recall:.3f} "
-                f"(floors {p_floor}/{r_floor}); misses: {tally.mistakes[:12]}"
+                f"{name}: P={tally.precision:.3f} R={tally.recall:.3f} (floors {p_floor}/{r_floor})"
             )
     assert not failures, "\n".join(failures)
 
@@ -171,3 +178,64 @@ def test_seniority_accuracy_on_the_test_split(results):
         pytest.skip("crawler.enrich.titles.seniority_from_title does not exist yet")
     accuracy = scores.seniority["right"] / sum(scores.seniority.values())
     assert accuracy >= SENIORITY_FLOOR, f"seniority accuracy {accuracy:.3f}"
+
+
+# --- real postings, split by company -------------------------------------------------
+
+CORPUS = Path(os.environ.get("ASHBY_CORPUS") or real.DEFAULT_CORPUS)
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.exists(),
+    reason=f"no corpus at {CORPUS}: the real labelled set scores against "
+    "../shared/corpus/ashby-postings.jsonl.gz (or ASHBY_CORPUS)",
+)
+
+
+def test_real_labels_are_keyed_and_split_by_company():
+    labels = real.load_labels(real.DEFAULT_LABELS)
+    assert len(labels) >= 600
+    assert len({(lb["board"], lb["id"]) for lb in labels}) == len(labels)
+    halves: dict[str, set[str]] = {}
+    for label in labels:
+        halves.setdefault(label["board"], set()).add(label["half"])
+        assert set(label) == {"board", "id", "half", "mentions_ai", "asks_for_ai",
+                              "is_ai_role", "ai_skills", "seniority"}  # fmt: skip
+        assert label["mentions_ai"] == bool(label["ai_skills"])
+        assert not label["asks_for_ai"] or label["mentions_ai"]
+    assert all(len(seen) == 1 for seen in halves.values()), "a company in both halves"
+    assert {half for seen in halves.values() for half in seen} == {"dev", "test"}
+
+
+@needs_corpus
+def test_real_halves_are_the_seeded_company_split():
+    split = real.split_boards(board for board, _ in real.load_corpus(CORPUS))
+    for label in real.load_labels(real.DEFAULT_LABELS):
+        assert label["half"] == split[label["board"]]
+
+
+@pytest.fixture(scope="module")
+def real_test_half() -> real.Scores:
+    return real.score(CORPUS, real.DEFAULT_LABELS, "test")
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", ["is_ai_role", "ai_skills"])
+def test_real_test_half_meets_the_targets(real_test_half, name):
+    p_target, r_target = real.TARGETS[name]
+    tally = real_test_half.fields[name]
+    assert tally.precision >= p_target and tally.recall >= r_target, (
+        f"{name}: P={tally.precision:.3f} R={tally.recall:.3f} (targets {p_target}/{r_target})"
+    )  # totals only: the test half's items are never shown
+
+
+@needs_corpus
+def test_real_test_half_seniority_accuracy(real_test_half):
+    assert real_test_half.seniority_accuracy >= real.SENIORITY_TARGET
+
+
+@needs_corpus
+@pytest.mark.xfail(strict=True, reason="asks_for_ai precision on the test half is 0.895, "
+                   "below the 0.92 target (README: How far to trust the numbers)")  # fmt: skip
+def test_real_test_half_asks_for_ai_target(real_test_half):
+    p_target, r_target = real.TARGETS["asks_for_ai"]
+    tally = real_test_half.fields["asks_for_ai"]
+    assert tally.precision >= p_target and tally.recall >= r_target

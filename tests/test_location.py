@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
@@ -15,7 +17,7 @@ from crawler.enrich.location import (
     workplace_of,
 )
 from crawler.items import JobPosting
-from crawler.pipelines.location import LocationPipeline
+from crawler.pipelines.location import LocationPipeline, gazetteer_cache_dir
 
 
 @pytest.mark.parametrize(
@@ -135,20 +137,29 @@ def test_gazetteer_is_cached_in_a_file_and_rebuilt_when_unreadable(tmp_path, mon
     """A later crawl process loads the built indexes instead of building them again."""
     from crawler.enrich import location
 
-    monkeypatch.setattr(location, "default_data_dir", lambda: tmp_path)
-    location.gazetteer.cache_clear()
-    try:
-        built = location.gazetteer()
-        (cached,) = (tmp_path / "cache").glob("gazetteer-*.marshal")
-        location.gazetteer.cache_clear()
-        with monkeypatch.context() as no_build:
-            no_build.setattr(location.Gazetteer, "build", None)  # loading must not build
-            assert location.gazetteer() == built  # the same indexes, from the file
-        assert location.gazetteer().cities["cambridge"] == built.cities["cambridge"]
+    built = location.load_gazetteer(tmp_path)
+    (cached,) = tmp_path.glob("gazetteer-*.marshal")
+    with monkeypatch.context() as no_build:
+        no_build.setattr(location.Gazetteer, "build", None)  # loading must not build
+        loaded = location.load_gazetteer(tmp_path)
+    assert loaded == built  # the same indexes, from the file
+    assert loaded.cities["cambridge"] == built.cities["cambridge"]
 
-        cached.write_bytes(b"not marshal data")
-        location.gazetteer.cache_clear()
-        assert location.gazetteer() == built  # rebuilt, and the file written again
-        assert cached.stat().st_size > 1_000_000
-    finally:
-        location.gazetteer.cache_clear()
+    cached.write_bytes(b"not marshal data")
+    assert location.load_gazetteer(tmp_path) == built  # rebuilt, and the file written again
+    assert cached.stat().st_size > 1_000_000
+
+
+def test_the_stage_keeps_the_gazetteer_cache_under_jobs_data_dir(tmp_path, monkeypatch):
+    from crawler.enrich import location
+
+    monkeypatch.setattr(location, "_shared", None)  # as in a new crawl process
+    crawler = get_crawler(Spider, {"JOBS_DATA_DIR": str(tmp_path / "data")})
+    stage = LocationPipeline.from_crawler(crawler)
+    stage.open_spider()
+    (cached,) = (tmp_path / "data" / "cache").iterdir()
+    assert cached.name.startswith("gazetteer-") and cached.suffix == ".marshal"
+    assert cached.stat().st_size > 1_000_000
+    # unset: the project's .data folder, as for the embedded Postgres
+    default = gazetteer_cache_dir(get_crawler(Spider).settings)
+    assert default == Path(__file__).resolve().parents[1] / ".data" / "cache"

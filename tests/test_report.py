@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
 
 from crawler.db import report as queries
+from crawler.db.report import Trend
+from crawler.report.data import Report, ai_role_growth, growth_sentence
 from tests.support import fixture_text, run_scrapy
 
 ANTHROPIC = "/v1/boards/anthropic/jobs"
@@ -161,6 +164,24 @@ def test_queries_count_the_seeded_history(seeded):
         assert skills == [("llm_apis", 2), ("pytorch", 2), ("interpretability", 1),
                           ("llm_inference", 1)]  # fmt: skip
 
+        mix = [(r["role_group"], r["seniority"], r["postings"])
+               for r in queries.seniority_mix(conn)]  # fmt: skip
+        assert mix == [
+            ("AI/ML roles", "senior", 2), ("AI/ML roles", "staff", 1),
+            ("other software roles", "entry", 2), ("other software roles", "mid", 2),
+            ("other software roles", "senior", 1), ("non-software roles", "unknown", 2),
+        ]  # fmt: skip
+        pay_levels = [
+            (r["currency"], r["seniority"], r["role_group"], r["postings"], r["median_annual"])
+            for r in queries.median_pay_by_seniority(conn)
+        ]
+        assert pay_levels == [
+            ("GBP", "senior", "AI/ML roles", 1, 120000.0),
+            ("USD", "mid", "other software roles", 1, 124800.0),
+            ("USD", "senior", "AI/ML roles", 1, 352500.0),
+            ("USD", "senior", "other software roles", 1, 220000.0),
+        ]  # fmt: skip
+
         change = queries.change_since_previous_crawl(conn)
         assert (change["new"], change["closed"], change["companies_recrawled"]) == (1, 1, 2)
         assert change["companies_first_crawl"] == 0
@@ -202,6 +223,23 @@ def test_year_over_year_needs_a_year_of_history(database_url, replay):
     assert sum(counts[-1] for counts in trend.series.values()) == 7
     assert (change["companies_first_crawl"], change["first_crawl_postings"]) == (2, 7)
     assert change["new"] == 0
+    output = report_output(database_url)
+    flat = " ".join(output.split())  # notes wrap at 92 columns
+    assert re.search(r"2\. \d+ AI/ML roles open in the week of [\d-]+; only one week stored,"
+                     r" nothing to compare with yet", flat), output  # fmt: skip
+
+
+def test_growth_falls_back_on_the_earliest_week_stored():
+    weeks = [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+    trend = Trend("ai_role", weeks, {"AI/ML role": [4, 5, 6], "other": [9, 9, 9]})
+    report = Report(datetime(2026, 12, 1, tzinfo=UTC), {}, {}, {}, [], [], [], [],
+                    trends={"ai_role": trend})  # fmt: skip
+    growth = ai_role_growth(report)
+    assert (growth.earlier_week, growth.earlier, growth.latest) == (weeks[0], 4, 6)
+    assert growth_sentence(growth) == (
+        "6 AI/ML roles open in the week of 2026-11-30, against 4 in the week of 2026-11-16"
+        " (the earliest week stored): +50%"
+    )
 
 
 # --- the command ----------------------------------------------------------------------
@@ -230,6 +268,23 @@ def test_report_prints_the_headline_tables(seeded):
     row(output, "AI/ML role", "4", "4", "3", "+0%")
     row(output, "other", "6", "6", "7", "+40%")
     assert "Open postings per week: role family" in output
+
+
+def test_report_leads_with_the_articles_numbers(seeded):
+    output = report_output(seeded)
+    assert "1. 50.0% of open software postings ask for AI skills (4 of 8)" in output
+    flat = " ".join(output.split())  # notes wrap at 92 columns
+    growth = (r"2\. 3 AI/ML roles open in the week of [\d-]+, against 3 in the week"
+              r" of [\d-]+ \(the same week a year earlier\): \+0%")  # fmt: skip
+    assert re.search(growth, flat), output
+    # seniority inversion: AI/ML roles beside the other software roles, shares of each
+    row(output, "entry", "0", "0.0%", "2", "40.0%")
+    row(output, "senior", "2", "66.7%", "1", "20.0%")
+    row(output, "staff", "1", "33.3%", "0", "0.0%")
+    # pay by seniority, each median with the postings it rests on
+    row(output, "USD", "senior", "352,500 (n=1)", "220,000 (n=1)")
+    row(output, "USD", "mid", "124,800 (n=1)")
+    assert "How far to trust them" in output
 
 
 def test_report_columns_are_aligned(seeded):

@@ -1,31 +1,48 @@
 """`scrapy report --html`: the page renders its charts in a real Chromium, offline.
 
 Opens the written file in headless Chromium (the system one, through Playwright) and
-checks that every chart drew SVG, that the page logged no error, and that no request
-left the page (plotly.js is inlined; nothing comes from a CDN).
+checks that every chart drew visible marks (at least one bar or point of each series),
+that the page logged no error, and that no request left the page (plotly.js is inlined;
+nothing comes from a CDN). Two histories: 70 weeks, and a single first crawl, whose
+weekly charts must read by week (bars labelled with the week, not a time axis).
+SCREENSHOT_DIR set: each page is also saved there as a PNG, to look at.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.support import run_scrapy
-from tests.test_report import seed_history
+from tests.support import fixture_text, run_scrapy
+from tests.test_report import crawl, seed_history, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-# Charts of the seeded history: five trends, seniority, role family, pay in GBP and
-# in USD, top AI skills.
+# Charts of the seeded history: the seniority mix and pay by seniority (GBP, USD) of
+# the article's numbers, five trends, seniority, role family, pay in GBP and in USD,
+# top AI skills.
 EXPECTED_CHARTS = [
+    "seniority-mix", "pay-seniority-GBP", "pay-seniority-USD",
     "trend-total", "trend-ai_role", "trend-role_family", "trend-seniority",
     "trend-asks_for_ai", "seniority", "role-family", "pay-GBP", "pay-USD", "ai-skills",
 ]  # fmt: skip
+TRENDS = [chart for chart in EXPECTED_CHARTS if chart.startswith("trend-")]
+# Per chart: its id, and per series the marks drawn with a visible size (bars, points),
+# and the x-axis tick labels.
+DRAWN = """plots => plots.map(p => ({
+    id: p.id,
+    width: p.getBoundingClientRect().width,
+    series: [...p.querySelectorAll('.trace')].map(t => [...t.querySelectorAll('.point')]
+        .filter(m => { const b = m.getBoundingClientRect(); return b.width > 0 && b.height > 0; })
+        .length),
+    ticks: [...p.querySelectorAll('.xtick text')].map(t => t.textContent)}))"""
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -33,30 +50,30 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def write_page(database_url, path: Path) -> Path:
+    result = run_scrapy("report", "--html", str(path), settings={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log and "Warning" not in result.log, result.log[-3000:]
+    return path
+
+
 @pytest.fixture
 def report_page(replay, database_url, tmp_path) -> Path:
     seed_history(replay, database_url)
-    page = tmp_path / "report.html"
-    result = run_scrapy("report", "--html", str(page), settings={"DATABASE_URL": database_url})
-    assert result.returncode == 0, result.log[-3000:]
-    assert "Traceback" not in result.log and "Warning" not in result.log, result.log[-3000:]
-    return page
+    return write_page(database_url, tmp_path / "report.html")
 
 
-def test_report_page_renders_every_chart_offline(report_page):
+def open_page(page_file: Path, charts: int) -> dict:
+    """The page in headless Chromium: what each chart drew, the headline table, the
+    title, every request made and every problem logged."""
     from playwright.sync_api import sync_playwright
-
-    html = report_page.read_text(encoding="utf-8")
-    # plotly.js is inside the page (its source merely names a CDN for geo maps)
-    assert "<script src" not in html and "<link" not in html
-    assert "Plotly.newPlot" in html
 
     requests: list[str] = []
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("request", lambda request: requests.append(request.url))
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on(
@@ -74,29 +91,55 @@ def test_report_page_renders_every_chart_offline(report_page):
                     route.continue_() if route.request.url.startswith("file://") else route.abort()
                 ),
             )
-            page.goto(report_page.as_uri(), wait_until="load")
+            page.goto(page_file.as_uri(), wait_until="load")
             page.wait_for_function(
-                f"document.querySelectorAll('.js-plotly-plot .main-svg').length"
-                f" >= {len(EXPECTED_CHARTS)}",
+                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
                 timeout=30000,
             )
-            drawn = page.eval_on_selector_all(
-                ".js-plotly-plot",
-                """plots => plots.map(p => ({
-                    id: p.id,
-                    svgs: p.querySelectorAll('svg.main-svg').length,
-                    traces: p.querySelectorAll('.trace').length,
-                    width: p.getBoundingClientRect().width}))""",
-            )
+            drawn = page.eval_on_selector_all(".js-plotly-plot", DRAWN)
             headline = page.inner_text("table")
             title = page.title()
+            if os.environ.get("SCREENSHOT_DIR"):
+                shot = Path(os.environ["SCREENSHOT_DIR"]) / f"{page_file.stem}.png"
+                page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
+    return {"drawn": drawn, "headline": headline, "title": title, "requests": requests,
+            "problems": problems}  # fmt: skip
 
-    assert title == "careers-crawler report"
-    assert "asking for AI skills" in headline and "40.0%" in headline
-    assert [plot["id"] for plot in drawn] == EXPECTED_CHARTS
+
+def assert_marks_in_every_series(drawn: list[dict]) -> None:
     for plot in drawn:
-        assert plot["svgs"] >= 1 and plot["traces"] >= 1 and plot["width"] > 100, plot
-    assert problems == []
-    assert requests == [report_page.as_uri()]
+        assert plot["width"] > 100 and plot["series"], plot
+        assert all(marks >= 1 for marks in plot["series"]), plot
+
+
+def test_report_page_renders_every_chart_offline(report_page):
+    html = report_page.read_text(encoding="utf-8")
+    # plotly.js is inside the page (its source merely names a CDN for geo maps)
+    assert "<script src" not in html and "<link" not in html
+    assert "Plotly.newPlot" in html
+
+    seen = open_page(report_page, len(EXPECTED_CHARTS))
+    assert seen["title"] == "careers-crawler report"
+    assert "of open software postings ask for AI skills" in html
+    assert [plot["id"] for plot in seen["drawn"]] == EXPECTED_CHARTS
+    assert_marks_in_every_series(seen["drawn"])
+    assert seen["problems"] == []
+    assert seen["requests"] == [report_page.as_uri()]
+
+
+def test_one_week_of_history_reads_by_week(replay, database_url, tmp_path):
+    serve(replay, json.loads(fixture_text("greenhouse/anthropic_jobs.json")),
+          json.loads(fixture_text("greenhouse/stripe_jobs.json")))  # fmt: skip
+    crawl(replay, database_url)
+    page_file = write_page(database_url, tmp_path / "first-crawl.html")
+
+    seen = open_page(page_file, len(TRENDS))
+    drawn = {plot["id"]: plot for plot in seen["drawn"]}
+    assert set(TRENDS) <= set(drawn)
+    assert_marks_in_every_series(seen["drawn"])
+    for trend in TRENDS:  # one category: the week, as a date (no clock times)
+        assert [re.fullmatch(r"\d{4}-\d{2}-\d{2}", tick) is not None
+                for tick in drawn[trend]["ticks"]] == [True], drawn[trend]  # fmt: skip
+    assert seen["problems"] == []

@@ -1,16 +1,21 @@
-"""Same job listed twice by a company: stored once, the other ids kept."""
+"""Same job listed twice by a company: stored once, the other ids kept, the same
+listing kept whatever the order (whole crawls: tests/test_completion.py)."""
 
 from __future__ import annotations
 
-import gc
+import asyncio
 
 import pytest
+from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler import signals as jobs_signals
+from crawler.crawl_state import CrawlLedger
 from crawler.items import JobPosting
-from crawler.pipelines.same_job import SameJobPipeline
+from crawler.pipelines.same_job import SameJobPipeline, same_job_key
+from crawler.registry import Company
 
 TEXT = "Build the payments platform.\n\nYou have 5+ years of Go."
 
@@ -22,29 +27,78 @@ def posting(external_id, board="acme", company="acme", **fields):
                       **values)  # fmt: skip
 
 
+class Stage:
+    """The stage in a crawler whose ledger follows the acme boards; nothing stored yet."""
+
+    def __init__(self, stored: dict[str, tuple[str, str]] | None = None) -> None:
+        self.crawler = get_crawler(Spider)
+        self.crawler.stats.open_spider()
+        self.ledger = CrawlLedger.for_crawler(self.crawler)
+        for board in ("acme", "acme-eu", "other-co"):
+            company = Company(slug=board, name=board, platform="p", board=board)
+            self.ledger.company_started(company, "p", board)
+        self.pipeline = SameJobPipeline.from_crawler(self.crawler)
+        for company in ("acme", "other-co"):  # what the database would say
+            keepers = stored if company == "acme" and stored else {}
+            self.pipeline.keepers[company] = {k: (v, True) for k, v in keepers.items()}
+
+    def process(self, item):
+        return asyncio.run(self.pipeline.process_item(item))
+
+    def alternates(self, board="acme"):
+        crawl = self.ledger.crawl_for("p", board)
+        return {kept: sorted(ids) for kept, ids in crawl.alternates.items()}
+
+
 @pytest.fixture
 def stage():
-    crawler = get_crawler(Spider)
-    crawler.stats.open_spider()
-    return SameJobPipeline.from_crawler(crawler)
+    return Stage()
 
 
-def test_repeat_is_dropped_and_its_id_kept_on_the_first(stage):
-    first = stage.process_item(posting("1"))
+def test_repeat_is_dropped_and_its_id_kept_for_the_first(stage):
+    stage.process(posting("1"))
     with pytest.raises(DropItem):
-        stage.process_item(posting("2"))
+        stage.process(posting("2"))
     with pytest.raises(DropItem):
-        stage.process_item(posting("9", board="acme-eu"))
-    assert first.alternate_ids == ["acme-eu:9", "acme:2"]
-    assert stage.stats.get_value("jobs/same_job") == 2
+        stage.process(posting("9", board="acme-eu"))
+    assert stage.alternates() == {("acme", "1"): ["acme:2"]}
+    assert stage.alternates("acme-eu") == {("acme", "1"): ["acme-eu:9"]}
+    assert stage.crawler.stats.get_value("jobs/same_job") == 2
+
+
+def test_a_smaller_id_arriving_later_takes_the_job_over(stage):
+    stage.process(posting("20"))
+    assert stage.process(posting("10")) is not None  # kept instead
+    with pytest.raises(DropItem):
+        stage.process(posting("30"))
+    crawl = stage.ledger.crawl_for("p", "acme")
+    assert crawl.retracted == {("acme", "20")}
+    assert stage.alternates() == {("acme", "10"): ["acme:20", "acme:30"]}
+
+
+def test_a_stored_listing_keeps_the_job_over_a_smaller_new_id():
+    first = posting("20")
+
+
+    stage = Stage(stored={same_job_key(ItemAdapter(first)): ("acme", "20")})
+    with pytest.raises(DropItem):
+        stage.process(posting("10"))
+    assert stage.process(posting("20")) is not None
+    assert stage.alternates() == {("acme", "20"): ["acme:10"]}
+
+
+def test_numbers_compare_as_numbers(stage):
+    stage.process(posting("10"))
+    with pytest.raises(DropItem):
+        stage.process(posting("11"))
+    assert stage.process(posting("9")) is not None  # 9 < 10
 
 
 def test_same_job_ignores_title_case_spacing_and_location_order(stage):
-    first = stage.process_item(posting("1", locations=["Berlin, Germany", "London, UK"]))
+    stage.process(posting("1", locations=["Berlin, Germany", "London, UK"]))
     with pytest.raises(DropItem):
-        stage.process_item(posting("2", title="backend  engineer",
-                                   locations=["London, UK", "Berlin, Germany"]))  # fmt: skip
-    assert first.alternate_ids == ["acme:2"]
+        stage.process(posting("2", title="backend  engineer",
+                              locations=["London, UK", "Berlin, Germany"]))  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -57,25 +111,27 @@ def test_same_job_ignores_title_case_spacing_and_location_order(stage):
     ],
 )
 def test_different_jobs_are_both_kept(stage, other):
-    first = stage.process_item(posting("1"))
-    assert stage.process_item(posting(**other)) is not None
-    assert first.alternate_ids == []
+    stage.process(posting("1"))
+    assert stage.process(posting(**other)) is not None
+    assert stage.alternates() == {}
 
 
 def test_postings_without_a_description_are_never_merged(stage):
-    stage.process_item(posting("1", description_text=None))
-    assert stage.process_item(posting("2", description_text=None)) is not None
+    stage.process(posting("1", description_text=None))
+    assert stage.process(posting("2", description_text=None)) is not None
 
 
 def test_the_same_posting_again_is_left_to_dedupe(stage):
-    first = stage.process_item(posting("1"))
-    assert stage.process_item(posting("1")) is not None
-    assert first.alternate_ids == []
+    stage.process(posting("1"))
+    assert stage.process(posting("1")) is not None
+    assert stage.alternates() == {}
 
 
-def test_a_kept_posting_already_written_is_not_held_in_memory(stage):
-    stage.process_item(posting("1"))  # nobody holds it any more, as after the store wrote it
-    gc.collect()
-    with pytest.raises(DropItem):
-        stage.process_item(posting("2"))
-    assert stage.stats.get_value("jobs/same_job/alternate_late") == 1
+def test_a_finished_company_is_forgotten(stage):
+    stage.process(posting("1"))
+    company = Company(slug="acme", name="acme", platform="p", board="acme")
+    stage.crawler.signals.send_catch_log(
+        jobs_signals.company_finished, company=company, platform="p", board="acme",
+        status="ok", reason="complete", run_id=None,
+    )  # fmt: skip
+    assert "acme" not in stage.pipeline.keepers

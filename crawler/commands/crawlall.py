@@ -25,16 +25,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import CrawlerProcessBase
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
 from crawler.commands.quiet import print_log_location, send_log_to_file
-from crawler.db.connection import describe_database, resolve_database_url
+from crawler.db.connection import DatabaseUnavailable, prepare_database
 from crawler.db.health import company_health, crawl_runs_after, last_crawl_run_id
-from crawler.db.migrate import apply_migrations
 from crawler.distributed.process import crawl_as_worker
 from crawler.extensions.progress import ProgressDisplay
 from crawler.registry import Company, RegistryError, load_registry, select_companies
@@ -199,17 +197,11 @@ class Command(ScrapyCommand):
             spider_names = self.crawler_process.spider_loader.list()
             companies = self.chosen_companies(self.settings, opts, spider_names)
 
-        database_url = resolve_database_url(self.settings)
-        self.settings.set("DATABASE_URL", database_url, priority="cmdline")
         try:
-            apply_migrations(database_url)
+            database_url = prepare_database(self.settings)
             after_id = last_crawl_run_id(database_url)
-        except psycopg.OperationalError as exc:
-            raise UsageError(
-                f"cannot use the database {describe_database(database_url)}: {exc}".strip()
-                + " (set DATABASE_URL, or unset it for the embedded Postgres)",
-                print_help=False,
-            ) from None
+        except DatabaseUnavailable as exc:
+            raise UsageError(str(exc), print_help=False) from None
 
         if opts.worker:
             crawled = crawl_as_worker(

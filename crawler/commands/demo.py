@@ -18,7 +18,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands.crawlall import crawl_registry
 from crawler.commands.quiet import print_log_location, send_log_to_file
-from crawler.db.connection import resolve_database_url
+from crawler.db.connection import DatabaseUnavailable, prepare_database
 from crawler.db.embedded import PROJECT_ROOT
 from crawler.db.summary import open_postings_by_company
 from crawler.extensions.progress import ProgressDisplay
@@ -53,7 +53,10 @@ class Command(ScrapyCommand):
         route_files = sorted(DEMO_DIR.glob("*.routes.json"))
         if not route_files:
             raise UsageError(f"no demo recordings in {DEMO_DIR}: run from a checkout")
-        database_url = resolve_database_url(self.settings)
+        try:
+            database_url = prepare_database(self.settings)
+        except DatabaseUnavailable as exc:
+            raise UsageError(str(exc), print_help=False) from None
         routes = [route for path in route_files for route in load_routes(path)]
         try:
             server = ReplayServer(routes, port=DEMO_PORT).start()
@@ -62,7 +65,6 @@ class Command(ScrapyCommand):
         try:
             registry_file = self._demo_registry(server.url)
             self.settings.set("COMPANIES_FILE", str(registry_file), priority="cmdline")
-            self.settings.set("DATABASE_URL", database_url, priority="cmdline")
             for name in list(self.settings.attributes):
                 if name.endswith("_BASE_URL"):
                     self.settings.set(name, server.url, priority="cmdline")

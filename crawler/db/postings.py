@@ -7,6 +7,7 @@ only new or changed rows, and one bulk UPDATE moves ``last_seen_at`` of the rest
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +25,10 @@ POSTING_COLUMNS: tuple[str, ...] = (
     "seniority", "role_family", "is_ai_role", "mentions_ai", "asks_for_ai", "ai_skills",
     "ai_evidence", "salary_min", "salary_max", "salary_currency", "salary_period",
     "description_html", "description_text", "posted_at", "source_updated_at",
-    "alternate_ids", "source_hash", "same_job_key", "content_hash",
+    "source_hash", "same_job_key", "content_hash",
 )  # fmt: skip
+# alternate_ids is not written by the upsert: the same-job merge at a company's finish
+# owns it (merge_same_job), so a rewrite of the kept posting never loses them.
 IDENTITY_COLUMNS = ("platform", "board", "external_id")
 JSON_COLUMNS = frozenset({"ai_evidence"})
 
@@ -40,6 +43,9 @@ class UpsertCounts:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+
+
+BoardKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class CrawlRun:
     closed: int
     dropped: int
     errors: int
+    run_id: str | None = None
 
 
 async def database_now(conn: AsyncConnection) -> datetime:
@@ -88,9 +95,10 @@ _UPSERT = sql.SQL(
             {assignments}, last_seen_at = now(), updated_at = now(), closed_at = NULL
         WHERE postings.content_hash IS DISTINCT FROM EXCLUDED.content_hash
            OR postings.closed_at IS NOT NULL
-        RETURNING (xmax = 0) AS inserted
+        RETURNING platform, board, (xmax = 0) AS inserted
     )
-    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+    SELECT platform, board, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+    FROM written GROUP BY platform, board
     """
 ).format(
     columns=_COLUMNS,
@@ -106,14 +114,19 @@ _TOUCH_UNCHANGED = sql.SQL(
     FROM incoming_postings i
     WHERE {match} AND p.content_hash = i.content_hash
       AND p.closed_at IS NULL AND p.last_seen_at < now()
+    RETURNING p.platform, p.board
     """
 ).format(match=_IDENTITY_MATCH)
 
 
-async def upsert_postings(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> UpsertCounts:
-    """Write a batch of postings; only new and changed rows are rewritten."""
+async def upsert_postings(
+    conn: AsyncConnection, rows: Sequence[dict[str, Any]]
+) -> dict[BoardKey, UpsertCounts]:
+    """Write a batch of postings in one transaction; only new and changed rows are
+    rewritten. Returns the counts per (platform, board)."""
+    counts: dict[BoardKey, UpsertCounts] = defaultdict(UpsertCounts)
     if not rows:
-        return UpsertCounts()
+        return counts
     async with conn.transaction():
         await conn.execute(_CREATE_INCOMING)
         async with conn.cursor() as cur:
@@ -122,10 +135,35 @@ async def upsert_postings(conn: AsyncConnection, rows: Sequence[dict[str, Any]])
                 for row in rows:
                     await copy.write_row(_row_values(row))
             await cur.execute(_UPSERT)
-            new, updated = await cur.fetchone()
+            for platform, board, new, updated in await cur.fetchall():
+                counts[(platform, board)].new += new
+                counts[(platform, board)].updated += updated
             await cur.execute(_TOUCH_UNCHANGED)
-            unchanged = cur.rowcount
-    return UpsertCounts(new=new, updated=updated, unchanged=unchanged)
+            for platform, board in await cur.fetchall():
+                counts[(platform, board)].unchanged += 1
+    return counts
+
+
+async def touch_seen(
+    conn: AsyncConnection, identities: Sequence[tuple[str, str, str]]
+) -> dict[BoardKey, int]:
+    """Move ``last_seen_at`` of open postings whose source was unchanged, in one
+    statement; returns how many per (platform, board)."""
+    counts: dict[BoardKey, int] = defaultdict(int)
+    if not identities:
+        return counts
+    platforms, boards, ids = (list(column) for column in zip(*identities, strict=True))
+    cur = await conn.execute(
+        """UPDATE postings p SET last_seen_at = now()
+           FROM unnest(%s::text[], %s::text[], %s::text[]) AS i(platform, board, external_id)
+           WHERE p.platform = i.platform AND p.board = i.board
+             AND p.external_id = i.external_id AND p.closed_at IS NULL
+           RETURNING p.platform, p.board""",
+        (platforms, boards, ids),
+    )
+    for platform, board in await cur.fetchall():
+        counts[(platform, board)] += 1
+    return counts
 
 
 async def touch_postings(
@@ -160,7 +198,7 @@ async def stored_sources(
     cur = await conn.execute(
         """SELECT external_id, source_hash, same_job_key FROM postings
            WHERE platform = %s AND board = %s AND closed_at IS NULL
-             AND source_hash IS NOT NULL AND alternate_ids = '{}'""",
+             AND source_hash IS NOT NULL""",
         (platform, board),
     )
     by_id = {row[0]: (row[1], row[2]) for row in await cur.fetchall()}
@@ -173,16 +211,65 @@ async def stored_sources(
     return StoredSources(by_id, alternates)
 
 
-async def record_alternates(
-    conn: AsyncConnection, platform: str, board: str, external_id: str, alternate_ids: list[str]
-) -> None:
-    """An unchanged posting gained alternates: store them. Its content hash is reset so
-    the next crawl rewrites the whole row (the posting is then not skipped)."""
-    await conn.execute(
-        """UPDATE postings SET alternate_ids = %s, content_hash = '', updated_at = now()
-           WHERE platform = %s AND board = %s AND external_id = %s""",
-        (sorted(alternate_ids), platform, board, external_id),
+async def same_job_keepers(conn: AsyncConnection, company: str) -> dict[str, tuple[str, str]]:
+    """same_job_key -> (board, external_id) of the company's open posting that keeps
+    that job: the one stored earliest, then the smallest external id."""
+    cur = await conn.execute(
+        """SELECT DISTINCT ON (same_job_key) same_job_key, board, external_id
+           FROM postings
+           WHERE company = %s AND closed_at IS NULL AND same_job_key IS NOT NULL
+           ORDER BY same_job_key, first_seen_at, length(external_id), external_id""",
+        (company,),
     )
+    return {row[0]: (row[1], row[2]) for row in await cur.fetchall()}
+
+
+async def merge_same_job(
+    conn: AsyncConnection,
+    platform: str,
+    alternates: dict[tuple[str, str], set[str]],
+) -> int:
+    """Add the identities ("board:external_id") a kept posting is also listed under to
+    its ``alternate_ids``, and mark it seen (it is listed, under another id at least)."""
+    if not alternates:
+        return 0
+    boards, ids, extra = [], [], []
+    for (board, external_id), identities in alternates.items():
+        boards.append(board)
+        ids.append(external_id)
+        extra.append(",".join(sorted(identities)))
+    cur = await conn.execute(
+        """UPDATE postings p SET
+               alternate_ids = ARRAY(SELECT DISTINCT unnest(
+                   p.alternate_ids || string_to_array(i.extra, ',')) ORDER BY 1),
+               last_seen_at = now()
+           FROM unnest(%s::text[], %s::text[], %s::text[]) AS i(board, external_id, extra)
+           WHERE p.platform = %s AND p.board = i.board AND p.external_id = i.external_id""",
+        (boards, ids, extra, platform),
+    )
+    return cur.rowcount
+
+
+async def delete_retracted(
+    conn: AsyncConnection,
+    platform: str,
+    identities: Iterable[tuple[str, str]],
+    since: datetime,
+) -> int:
+    """Remove postings first stored in this crawl that lost the same-job choice to
+    another listing of the same job (their ids live on in its alternate_ids)."""
+    pairs = list(identities)
+    if not pairs:
+        return 0
+    boards, ids = (list(column) for column in zip(*pairs, strict=True))
+    cur = await conn.execute(
+        """DELETE FROM postings p
+           USING unnest(%s::text[], %s::text[]) AS i(board, external_id)
+           WHERE p.platform = %s AND p.board = i.board AND p.external_id = i.external_id
+             AND p.first_seen_at >= %s""",
+        (boards, ids, platform, since),
+    )
+    return cur.rowcount
 
 
 async def count_open_before(
@@ -227,11 +314,11 @@ async def upsert_company(conn: AsyncConnection, company: Company) -> None:
 async def record_crawl_run(conn: AsyncConnection, run: CrawlRun) -> None:
     await conn.execute(
         """INSERT INTO crawl_runs (spider, company, platform, board, started_at, status,
-               reason, seen, new, updated, unchanged, closed, dropped, errors)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+               reason, seen, new, updated, unchanged, closed, dropped, errors, run_id)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
         (
             run.spider, run.company, run.platform, run.board, run.started_at, run.status,
             run.reason, run.seen, run.new, run.updated, run.unchanged, run.closed,
-            run.dropped, run.errors,
+            run.dropped, run.errors, run.run_id,
         ),
     )  # fmt: skip

@@ -38,6 +38,15 @@ ANNUAL_FACTORS: dict[str, int] = {"year": 1, "month": 12, "hour": 2080}
 UNKNOWN = "unknown"
 WEEKS_PER_YEAR = 52
 
+# Annual pay of a posting: the midpoint of its range times its period's factor.
+_ANNUAL_PAY = sql.SQL(
+    "((coalesce(salary_min, salary_max) + coalesce(salary_max, salary_min)) / 2"
+    " * CASE salary_period {factors} END)::float8"
+).format(factors=sql.SQL(" ").join(
+    sql.SQL("WHEN {} THEN {}").format(sql.Literal(period), sql.Literal(factor))
+    for period, factor in ANNUAL_FACTORS.items()
+))  # fmt: skip
+
 # Trend dimensions: a name the command accepts -> the SQL expression it groups by.
 TREND_DIMENSIONS: dict[str, sql.Composable] = {
     "total": sql.SQL("'all'"),
@@ -77,6 +86,15 @@ def connect(database_url: str) -> psycopg.Connection:
     conn.execute("SET TimeZone = 'UTC'")
     conn.execute("SET default_transaction_read_only = on")
     return conn
+
+
+def database_now(conn: psycopg.Connection) -> Any:
+    """The database's clock (UTC): the report's "as of"."""
+    return conn.execute("SELECT now() AS now").fetchone()["now"]
+
+
+def has_postings(conn: psycopg.Connection) -> bool:
+    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM postings) AS any").fetchone()["any"])
 
 
 def has_schema(conn: psycopg.Connection) -> bool:
@@ -135,18 +153,58 @@ def role_families(conn: psycopg.Connection) -> list[dict[str, Any]]:
     ).fetchall()
 
 
+# Open postings in three groups: AI/ML roles, the other software roles, the rest.
+_ROLE_GROUP = sql.SQL(
+    "CASE WHEN is_ai_role THEN {ai} WHEN role_family = ANY(%(software)s) THEN {software}"
+    " ELSE {rest} END"
+).format(ai=sql.Literal("AI/ML roles"), software=sql.Literal("other software roles"),
+         rest=sql.Literal("non-software roles"))  # fmt: skip
+ROLE_GROUPS = ("AI/ML roles", "other software roles", "non-software roles")
+
+
+def seniority_mix(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """Open postings per role group (ROLE_GROUPS) and seniority, the ladder's order."""
+    query = sql.SQL(
+        """SELECT role_group, coalesce(seniority, %(unknown)s) AS seniority,
+                  count(*) AS postings
+           FROM (SELECT {group} AS role_group, seniority FROM open_postings) grouped
+           GROUP BY role_group, seniority
+           ORDER BY array_position(%(groups)s::text[], role_group),
+                    array_position(%(order)s::text[], seniority) NULLS LAST"""
+    ).format(group=_ROLE_GROUP)
+    return conn.execute(query, {"unknown": UNKNOWN, "order": list(SENIORITY_ORDER),
+                                "software": list(SOFTWARE_FAMILIES),
+                                "groups": list(ROLE_GROUPS)}).fetchall()  # fmt: skip
+
+
+def median_pay_by_seniority(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """Median annual pay per currency, seniority and role group, with the postings each
+    median rests on (postings with pay in a convertible period only)."""
+    query = sql.SQL(
+        """WITH paid AS (
+             SELECT {group} AS role_group, coalesce(seniority, %(unknown)s) AS seniority,
+                    salary_currency AS currency, {annual} AS annual
+             FROM open_postings
+             WHERE salary_currency IS NOT NULL AND salary_period = ANY(%(periods)s)
+               AND coalesce(salary_min, salary_max) IS NOT NULL)
+           SELECT currency, seniority, role_group, count(*) AS postings,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY annual) AS median_annual
+           FROM paid GROUP BY currency, seniority, role_group
+           ORDER BY currency, array_position(%(order)s::text[], seniority) NULLS LAST,
+                    array_position(%(groups)s::text[], role_group)"""
+    ).format(group=_ROLE_GROUP, annual=_ANNUAL_PAY)
+    return conn.execute(query, {"unknown": UNKNOWN, "order": list(SENIORITY_ORDER),
+                                "software": list(SOFTWARE_FAMILIES),
+                                "groups": list(ROLE_GROUPS),
+                                "periods": list(ANNUAL_FACTORS)}).fetchall()  # fmt: skip
+
+
 def median_pay(conn: psycopg.Connection) -> list[dict[str, Any]]:
     """Median annual pay per role family and currency (currencies never mixed)."""
-    factors = sql.SQL(" ").join(
-        sql.SQL("WHEN {} THEN {}").format(sql.Literal(period), sql.Literal(factor))
-        for period, factor in ANNUAL_FACTORS.items()
-    )
     query = sql.SQL(
         """WITH paid AS (
              SELECT coalesce(role_family, %(unknown)s) AS role_family,
-                    salary_currency AS currency,
-                    ((coalesce(salary_min, salary_max) + coalesce(salary_max, salary_min)) / 2
-                     * CASE salary_period {factors} END)::float8 AS annual
+                    salary_currency AS currency, {annual} AS annual
              FROM open_postings
              WHERE salary_currency IS NOT NULL AND salary_period = ANY(%(periods)s)
                AND coalesce(salary_min, salary_max) IS NOT NULL)
@@ -154,7 +212,7 @@ def median_pay(conn: psycopg.Connection) -> list[dict[str, Any]]:
                   percentile_cont(0.5) WITHIN GROUP (ORDER BY annual) AS median_annual
            FROM paid GROUP BY role_family, currency
            ORDER BY currency, median_annual DESC, role_family"""
-    ).format(factors=factors)
+    ).format(annual=_ANNUAL_PAY)
     return conn.execute(query, {"unknown": UNKNOWN, "periods": list(ANNUAL_FACTORS)}).fetchall()
 
 

@@ -37,8 +37,9 @@ _NOT_AN_ASK = re.compile(
     r"|\b(access to|licen[cs]es? for|subscriptions? to|stipend for)\b[^.]{0,30}\bAI\b"
     r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
     r"|^\s*(we offer|benefits|perks)\b"
-    r"|\b(for|with|alongside|support\w*)\s+(our|the)\b[^.]{0,30}\bAI\s+(research\s+"
+    r"|\b(for|with|alongside|support\w*)\s+[^.]{0,60}?\b(AI|ML|AI/ML)\s+(research\s+"
     r"|engineering\s+)?(teams?|researchers|engineers|scientists|labs?)\b"
+    r"|^\s*we (use|integrate|leverage|love|embrace|encourage)\b"
     r"|\bwe are an AI|\bwe're an AI|\bAI-(first|native) (company|workplace|culture)",
     re.IGNORECASE,
 )
@@ -47,12 +48,28 @@ _ABOUT_THE_COMPANY = re.compile(
     r"^\s*(we are|we're|we build|we've|our (mission|company|platform|products?|customers"
     r"|investors|team of|story|vision)|founded|headquartered|backed by|trusted by"
     r"|join us|at [A-Z]\w*,? we)\b|\b(is|are) (a|an|the) (leading|global|fast-growing"
-    r"|world's|\w+-backed)|\b(company|startup|unicorn|series [a-e])\b",
+    r"|world's|\w+-backed)|\b(?i:company|startup|unicorn|series [a-e])\b",
 )
-_ABOUT_THE_JOB = re.compile(
-    r"\b(you|your|you'll|you will|this role|the role|the candidate|we're looking for"
-    r"|we are looking for|experience (with|in)|familiarity|responsib\w+|required|preferred"
-    r"|plus|expected)\b",
+# A sentence whose subject is the company: "Acme is...", "Acme's platform combines...",
+# "Our platform uses...", "At Acme, we are building...". Wherever it stands, it
+# describes the company unless it also speaks of the job (_JOB_CUE).
+_COMPANY_SUBJECT = re.compile(
+    r"\s*(?:[-*\u2022]\s*)?(?:at\s+[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&-]*)?,\s*)?"
+    r"(?:(?i:we(?:'re|\u2019re|'ve|\u2019ve| are| have| build| make| believe| help| exist)"
+    r"|our\s+(?:mission|platform|products?|company|customers|vision|technology|solutions?"
+    r"|values|goal|story))\b"
+    r"|(?!(?:You|Your|This|The|In|As|If|With|Our|We|It|They|Experience|Familiarity)\b)"
+    r"[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2}(?:['\u2019]s(?:\s+\w+){1,4})?\s+"
+    r"(?:is|are|was|builds?|makes?|uses?|combines?|offers?|helps?|delivers?|provides?"
+    r"|exists|equips|powers|leverages|develops|creates|brings|enables|empowers)\b)"
+)
+# Words that tie a sentence to the job itself, not to the company around it.
+_JOB_CUE = re.compile(
+    r"\b(you(?:'ll|\u2019ll| will| would|'d| have| bring| are| should| must| can)"
+    r"|your (?:role|work|team|day|experience|background)|this (?:role|position)|the role"
+    r"|experience (?:with|in|using|building)|familiar\w*|proficien\w*|knowledge of"
+    r"|understanding of|expertise|hands-on|required|preferred|a plus|bonus|must"
+    r"|nice to have|we(?:'re| are) looking for|candidate)\b",
     re.IGNORECASE,
 )
 # A sentence that starts like a duty: "Train and deploy ML models...", "Build LLM features".
@@ -90,7 +107,7 @@ def sentence_span(text: str, start: int) -> tuple[int, int]:
     return left, right
 
 
-_COMPANY_SECTION_ASK = re.compile(r"\b(this role|in this position|you will|you'll)\b")
+_COMPANY_SECTION_ASK = re.compile(r"\b(this role|in this position|the role)\b")
 
 
 # Words one of which every _NOT_AN_ASK sentence holds: a cheap test before the regex.
@@ -99,7 +116,8 @@ _NOT_AN_ASK_WORDS = (
     "budget", "allowance", "subscription", "credits", "access", "licen", "everyone",
     "employees", "company-wide", "offer", "benefit", "perk", "ai-first", "ai-native",
     "we are an", "we're an", "for our", "for the", "with our", "with the", "alongside",
-    "support",
+    "support", "we use", "we integrate", "we leverage", "we love", "we embrace",
+    "we encourage", "team", "researchers", "engineers", "scientists",
 )  # fmt: skip
 
 
@@ -116,11 +134,13 @@ def sentence_asks(sentence: str, kind: str) -> bool:
     """Whether a sentence holding an AI mention, in a section of this kind, asks for AI."""
     if kind in NEUTRAL_KINDS or is_not_an_ask(sentence):
         return False
+    if _COMPANY_SUBJECT.match(sentence) and not _JOB_CUE.search(sentence):
+        return False  # "Acme builds AI agents", even under "About the role"
     if kind in ASKING_KINDS:
         return True
     if kind == "company":
         return bool(_COMPANY_SECTION_ASK.search(sentence))
-    if _ABOUT_THE_JOB.search(sentence) or _DUTY.match(sentence):
+    if _JOB_CUE.search(sentence) or _DUTY.match(sentence):
         return True
     if kind == "intro":  # where blurbs stand: only the job's own words ask
         return False
@@ -135,6 +155,12 @@ def _add_evidence(
         if counts[tag] <= MAX_EVIDENCE_PER_TAG:
             evidence.append({"tag": tag, "phrase": mention.phrase, "start": mention.start,
                              "end": mention.end, "section": section})  # fmt: skip
+
+
+# A title naming the employer's field, not the job's: "Engineer for AI Startup".
+_EMPLOYER_IN_TITLE = re.compile(
+    r"AI\s+(?:startup|company|lab|scale-?up|unicorn)s?\b", re.IGNORECASE
+)
 
 
 # --- is the role itself AI work? -----------------------------------------------------
@@ -158,19 +184,54 @@ _NEEDS_CONFIRMATION = re.compile(
     r"|recommend\w*|\bevals?\b|alignment|interpretability",
     re.IGNORECASE,
 )
-# Roles around AI that are not AI work: product, sales, support, go-to-market, legal...
-_NOT_AI_ROLE_TITLE = re.compile(
-    r"product (manager|lead|owner|marketing|designer)|program manager|\bTPM\b|\bPM\b"
-    r"|marketing|sales|account (executive|manager|director)|recruit\w*|designer|counsel"
-    r"|attorney|lawyer|paralegal|accountant|writer|customer|support|success|solutions"
-    r"|developer relations|devrel|advocate|partnerships?|business development|\bpolicy"
-    r"|communications|operations|people|talent|finance|\bGTM\b|go-to-market|full[- ]?stack"
-    r"|front[- ]?end|site reliability|\bSRE\b|security|data ?cent(er|re)|technician"
-    r"|facilities|analyst|consultant|enablement|strategy|editor|community|events|office"
-    r"|executive assistant|trainer, sales|hardware",
+# A clear AI title: an AI field right before the role noun ("Machine Learning
+# Operations Engineer", "AI Research Scientist"), or after it as the role's area
+# ("Security Researcher, AI Safety", "Software Engineer (Applied AI)"). Such a title
+# wins over the domain words below ("Machine Learning Engineer, Security").
+_AI_FIELD = (
+    r"(?:machine[- ]learning|\bML\b|\bMLOps\b|\bLLMOps\b|deep learning|computer vision"
+    r"|\bNLP\b|\bLLMs?\b|\bAI/ML\b|\bML/AI\b|reinforcement learning|speech recognition"
+    r"|AI safety|\balignment\b|interpretability|generative AI|\bGenAI\b)"
+)
+_ROLE_NOUN = r"(?:engineer|scientist|researcher|developer|architect)"
+_CLEAR_AI_TITLE = re.compile(
+    rf"{_AI_FIELD}\s+(?:(?:research|operations|ops|infrastructure|systems|applied|modeling"
+    rf"|model|platform|software)\s+){{0,2}}{_ROLE_NOUN}"
+    rf"|\bAI\s+(?:(?:research|applied|ML)\s+)?(?:{_ROLE_NOUN[3:-1]}|trainer|tutor|evaluator"
+    rf"|annotator|red team\w*)"
+    rf"|{_ROLE_NOUN}\w*\b[^,(\u2013\u2014-]*[,(/\u2013\u2014-]\s*(?:[\w&]+[\s/]+){{0,2}}"
+    rf"{_AI_FIELD}",
     re.IGNORECASE,
 )
-_TECHNICAL_TITLE = re.compile(r"engineer|scientist|researcher|developer|research", re.I)
+# "Software Engineer (Applied AI)", "Backend/AI": AI named as the role's area; weaker,
+# so it yields to the domain words ("Forward Deployed Engineer (AI)").
+_AI_AREA_TITLE = re.compile(
+    rf"{_ROLE_NOUN}\w*\b[^,(\u2013\u2014-]*[,(/\u2013\u2014-]\s*(?:[\w&]+[\s/]+){{0,2}}"
+    rf"(?:applied AI|\bAI\b(?!\s*(?:products?|platforms?|tools?|features?|startup|company"
+    rf"|powered|native|enabled|systems)))",
+    re.IGNORECASE,
+)
+# Role nouns that are not AI work even with AI in the title: product, sales, legal...
+_NOT_AI_ROLE_NOUN = re.compile(
+    r"product (manager|lead|owner|marketing|designer)|program manager|\bTPM\b|\bPM\b"
+    r"|marketing|sales|account (executive|manager|director)|recruit\w*|designer|counsel"
+    r"|attorney|lawyer|paralegal|accountant|writer|developer relations|devrel|advocate"
+    r"|partnerships?|business development|\bpolicy|communications|people|talent|finance"
+    r"|\bGTM\b|go-to-market|technician|facilities|analyst|consultant|enablement|strategy"
+    r"|editor|community|events|office|executive assistant",
+    re.IGNORECASE,
+)
+# Domain words that make an ambiguous title (research scientist, inference engineer)
+# product or infrastructure work around AI rather than AI work itself.
+_NOT_AI_DOMAIN = re.compile(
+    r"customer|support|success|solutions|operations|full[- ]?stack|front[- ]?end"
+    r"|site reliability|\bSRE\b|security|data ?cent(er|re)|hardware|forward[- ]deployed",
+    re.IGNORECASE,
+)
+_TECHNICAL_TITLE = re.compile(
+    r"engineer|scientist|researcher|developer|research|technical staff|\bMTS\b", re.I
+)
+_DATA_SCIENTIST = re.compile(r"data scien", re.I)
 # model-work tags too common in product engineering to count towards an AI role alone
 _LIGHT_TAGS = frozenset({"llm", "gpu-computing"})
 # Tags whose ask shows model work, not mere use of AI products.
@@ -184,24 +245,47 @@ MODEL_WORK_TAGS = frozenset({
 
 def is_ai_role(title: str | None, asked_tags: set[str]) -> bool:
     """Whether the job's main work is AI/ML itself, judged from the title first."""
-    not_ai, ai_title, needs_confirmation, technical = _title_kind(title or "")
-    if not_ai:
+    kind = _title_kind(title or "")
+    if kind.not_ai_role_noun:
         return False
+    if kind.clear_ai:
+        return True
     model_work = asked_tags & MODEL_WORK_TAGS
-    if ai_title:
-        return not needs_confirmation or bool(model_work - {"llm"})
+    if kind.not_ai_domain:
+        return False
+    if kind.ai_area:
+        return True
+    if kind.ai_title:
+        return not kind.needs_confirmation or bool(model_work - {"llm"})
+    if kind.data_scientist:  # data scientists building ML models
+        return "machine-learning" in model_work and len(model_work) >= 2
     # a plain engineering or research title whose own duties are model work throughout
-    return technical and len(model_work - _LIGHT_TAGS) >= 3
+    return kind.technical and len(model_work - _LIGHT_TAGS) >= 3
 
 
-@lru_cache(maxsize=8192)  # titles repeat across postings; four regexes each
-def _title_kind(title: str) -> tuple[bool, bool, bool, bool]:
-    """(not an AI role, an AI role title, one needing confirmation, a technical title)."""
-    return (
-        bool(_NOT_AI_ROLE_TITLE.search(title)),
-        bool(_AI_ROLE_TITLE.search(title)),
-        bool(_NEEDS_CONFIRMATION.search(title)),
-        bool(_TECHNICAL_TITLE.search(title)),
+@dataclass(frozen=True)
+class TitleKind:
+    not_ai_role_noun: bool
+    clear_ai: bool
+    ai_area: bool
+    not_ai_domain: bool
+    ai_title: bool
+    needs_confirmation: bool
+    technical: bool
+    data_scientist: bool
+
+
+@lru_cache(maxsize=8192)  # titles repeat across postings; a few regexes each
+def _title_kind(title: str) -> TitleKind:
+    return TitleKind(
+        not_ai_role_noun=bool(_NOT_AI_ROLE_NOUN.search(title)),
+        clear_ai=bool(_CLEAR_AI_TITLE.search(title)),
+        ai_area=bool(_AI_AREA_TITLE.search(title)),
+        not_ai_domain=bool(_NOT_AI_DOMAIN.search(title)),
+        ai_title=bool(_AI_ROLE_TITLE.search(title)),
+        needs_confirmation=bool(_NEEDS_CONFIRMATION.search(title)),
+        technical=bool(_TECHNICAL_TITLE.search(title)),
+        data_scientist=bool(_DATA_SCIENTIST.search(title)),
     )
 
 
@@ -232,7 +316,8 @@ def assess_posting(
     per_tag: dict[str, int] = {}
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
-        asked.update(mention.tags)
+        if not _EMPLOYER_IN_TITLE.match(title or "", mention.start):
+            asked.update(mention.tags)
         _add_evidence(verdict.evidence, per_tag, mention, "title")
     if text:
         sections = sections or [Section("intro", None, 0, len(text))]

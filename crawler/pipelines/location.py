@@ -1,15 +1,18 @@
 """Location stage: display locations split per place, countries and workplace.
 
-Reads no settings. The gazetteer is built once when the stage opens. Countries: the
-platform's ``extra["country_codes"]``, else ``extra["location_parts"]``, else the
-location text (which also completes structured codes when one code covers several
-places). Workplace: ``extra["workplace"]``, else markers in the locations and title.
+Reads ``JOBS_DATA_DIR``: the gazetteer is loaded when the stage opens, from its cache
+file in ``<JOBS_DATA_DIR>/cache`` (unset: ``.data/cache`` in the project), or built
+and written there. Countries: the platform's ``extra["country_codes"]``, else
+``extra["location_parts"]``, else the location text (which also completes structured
+codes when one code covers several places). Workplace: ``extra["workplace"]``, else
+markers in the locations and title.
 Stats: ``jobs/field/countries/found``, ``jobs/field/countries/unresolved`` (a location
 that names no known place), ``jobs/field/workplace/<value>``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -26,18 +29,27 @@ from crawler.enrich.location import (
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def gazetteer_cache_dir(settings: BaseSettings) -> Path:
+    """Where the gazetteer's cache file lives: the data folder's ``cache``."""
+    return Path(settings.get("JOBS_DATA_DIR") or PROJECT_ROOT / ".data") / "cache"
 
 
 class LocationPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
+        self.cache_dir = gazetteer_cache_dir(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        gazetteer()  # build the indexes now, not inside the first posting
+        gazetteer(self.cache_dir)  # load the indexes now, not inside the first posting
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -1,31 +1,38 @@
 """Same-job stage: one job listed twice by a company is stored once.
 
-Reads no settings. Two postings of one company with the same title, the same places
-and the same description (under two ids, or on two boards) are one job: the first
-seen is kept, each repeat is dropped (DEBUG, ``jobs/same_job``) and its identity
-("board:external_id") is added to the kept posting's ``alternate_ids``. The store
-builds a batch's rows when it writes them, so an id added here after the kept
-posting passed on is still written with it (within the crawl, before its batch is
-written; later, the repeat is still dropped and ``jobs/same_job/alternate_late`` counted).
-Kept postings are held weakly: a crawl of thousands of postings keeps only their keys.
-A posting without a description text is never merged: the same title in
-the same city may be two openings.
+Reads ``DATABASE_URL`` through the process's shared connection. Two postings of one
+company with the same title, the same places and the same description (under two ids,
+or on two boards) are one job. Which listing keeps it is a stable rule, whatever order
+the listings arrive in: the one stored earliest, then the smallest external id
+(numbers compare as numbers). A repeat is dropped (DEBUG, ``jobs/same_job``) and its
+identity ("board:external_id") is recorded in the crawl ledger; the store adds it to
+the kept posting's ``alternate_ids`` when the company finishes, so an id seen at any
+time of the crawl is kept. When a better listing arrives after a worse one already
+passed on (both new in this crawl), the new one is kept and the earlier one is
+retracted (``jobs/same_job/retracted``): the store removes its row at the finish.
+State is per company and dropped when the company finishes.
+A posting without a description text is never merged: the same title in the same
+city may be two openings.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import weakref
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler import signals as jobs_signals
+from crawler.crawl_state import CrawlLedger
+from crawler.db import postings as db
+from crawler.db.session import Database
 from crawler.pipelines.unchanged import is_source_unchanged
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+Listing = tuple[str, str]  # (board, external_id)
 
 
 def same_job_key(adapter: ItemAdapter) -> str | None:
@@ -54,19 +61,42 @@ def posting_identity(adapter: ItemAdapter) -> str:
     return f"{adapter.get('board')}:{adapter.get('external_id')}"
 
 
+def id_order(external_id: str) -> tuple[int, str]:
+    """Smallest first, numbers as numbers ("9" before "10"), as the database orders them."""
+    return (len(external_id), external_id)
+
+
 class SameJobPipeline:
     runs_on_unchanged = True  # an unchanged posting brings its stored key
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
-        self.kept_ids: dict[str, str] = {}
-        self.kept: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+        self.ledger = CrawlLedger.for_crawler(crawler)
+        # company -> same_job_key -> (listing that keeps the job, stored before this crawl)
+        self.keepers: dict[str, dict[str, tuple[Listing, bool]]] = {}
+        crawler.signals.connect(self._company_finished, signal=jobs_signals.company_finished)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    def _company_finished(self, company: Any, **_: Any) -> None:
+        self.keepers.pop(company.slug, None)
+
+    async def _company_keepers(self, company: str) -> dict[str, tuple[Listing, bool]]:
+        keepers = self.keepers.get(company)
+        if keepers is None:
+            database = Database.for_crawler(self.crawler)
+            stored = await database.run(
+                lambda conn: db.same_job_keepers(conn, company), "reading stored same jobs"
+            )
+            keepers = self.keepers.setdefault(
+                company, {key: (listing, True) for key, listing in stored.items()}
+            )
+        return keepers
+
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if is_source_unchanged(item):
             key = adapter.get("same_job_key")
@@ -74,27 +104,24 @@ class SameJobPipeline:
             key = adapter["same_job_key"] = same_job_key(adapter)
         if key is None:
             return item
-        identity = posting_identity(adapter)
-        kept_id = self.kept_ids.get(key)
-        if kept_id is None:
-            self.kept_ids[key] = identity
-            with contextlib.suppress(TypeError):  # a plain dict item cannot be held weakly
-                self.kept[key] = item
+        keepers = await self._company_keepers(adapter["company"])
+        listing: Listing = (adapter["board"], str(adapter["external_id"]))
+        kept = keepers.get(key)
+        if kept is None:
+            keepers[key] = (listing, False)
             return item
-        if identity == kept_id:
+        kept_listing, stored = kept
+        if listing == kept_listing:
             return item  # the same posting again: the dedupe stage's business
+        platform = adapter["platform"]
         self.stats.inc_value("jobs/same_job")
-        kept = self.kept.get(key)
-        if kept is None:  # already written and let go
-            self.stats.inc_value("jobs/same_job/alternate_late")
-            raise DropItem(f"same job as {kept_id}: {identity}", log_level="DEBUG")
-        kept_adapter = ItemAdapter(kept)
-        alternates = kept_adapter.get("alternate_ids")
-        if alternates is None:
-            alternates = kept_adapter["alternate_ids"] = []
-        # Mutated in place: the kept posting may already wait in the store's batch.
-        for other in [identity, *(adapter.get("alternate_ids") or [])]:
-            if other not in alternates:
-                alternates.append(other)
-        alternates.sort()
-        raise DropItem(f"same job as {kept_id}: {identity}", log_level="DEBUG")
+        if stored or id_order(kept_listing[1]) <= id_order(listing[1]):
+            self.ledger.record_same_job(platform, adapter["board"], kept_listing, listing)
+            raise DropItem(
+                f"same job as {':'.join(kept_listing)}: {':'.join(listing)}", log_level="DEBUG"
+            )
+        # This listing wins over one passed on earlier in this crawl: keep it instead.
+        keepers[key] = (listing, False)
+        self.stats.inc_value("jobs/same_job/retracted")
+        self.ledger.record_retracted(platform, adapter["board"], kept_listing, listing)
+        return item

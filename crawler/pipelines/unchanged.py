@@ -13,7 +13,6 @@ that the same-job stage sees both. Stats: ``jobs/unchanged_source``.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 import json
@@ -22,10 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
-from psycopg import AsyncConnection
 
+from crawler import signals as jobs_signals
 from crawler.db import postings as db
-from crawler.db.connection import resolve_database_url
+from crawler.db.session import Database
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -68,7 +67,8 @@ def source_hash(item: Any) -> str:
     else:
         fields = dict(item)
     encoded = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
-    digest = hashlib.blake2b(encoded.encode(), digest_size=16)
+    # surrogatepass: a lone surrogate (bad JSON escape) fails at the write, row alone
+    digest = hashlib.blake2b(encoded.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(enrichment_fingerprint().encode())
     return digest.hexdigest()
 
@@ -78,17 +78,16 @@ class UnchangedSourcePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.conn: AsyncConnection | None = None
+        # Per board in flight, dropped when its company finishes.
         self.boards: dict[tuple[str, str], db.StoredSources] = {}
-        self.lock = asyncio.Lock()  # one load per board, one query at a time
+        crawler.signals.connect(self._company_finished, signal=jobs_signals.company_finished)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    async def close_spider(self) -> None:
-        if self.conn is not None:
-            await self.conn.close()
+    def _company_finished(self, platform: str, board: str, **_: Any) -> None:
+        self.boards.pop((platform, board), None)
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -104,13 +103,12 @@ class UnchangedSourcePipeline:
 
     async def _stored(self, adapter: ItemAdapter) -> db.StoredSources:
         key = (adapter.get("platform"), adapter.get("board"))
-        if key not in self.boards:
-            async with self.lock:
-                if key not in self.boards:
-                    if self.conn is None:  # the store has migrated by the first item
-                        url = resolve_database_url(self.crawler.settings)
-                        self.conn = await AsyncConnection.connect(url, autocommit=True)
-                    self.boards[key] = await db.stored_sources(
-                        self.conn, *key, adapter.get("company")
-                    )
-        return self.boards[key]
+        stored = self.boards.get(key)
+        if stored is None:
+            database = Database.for_crawler(self.crawler)  # the store opened it
+            loaded = await database.run(
+                lambda conn: db.stored_sources(conn, *key, adapter.get("company")),
+                "reading stored sources",
+            )
+            stored = self.boards.setdefault(key, loaded)
+        return stored

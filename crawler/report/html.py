@@ -1,7 +1,9 @@
 """The report as one self-contained HTML page with plotly charts.
 
 The plotly.js library is inlined in the page (no CDN, no request of any kind), so the
-file opens offline, from a mail attachment or a laptop on a plane.
+file opens offline, from a mail attachment or a laptop on a plane. With a short history
+(up to FEW_WEEKS weeks) a weekly trend is drawn as bars labelled by week, so the first
+crawl already shows marks; a longer one as lines with a point per week.
 """
 
 from __future__ import annotations
@@ -11,9 +13,21 @@ from html import escape
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from crawler.db.report import Trend
-from crawler.report.data import Report, headline_rows, signed_percent
-from crawler.report.text import TREND_TITLES
+from crawler.db.report import ROLE_GROUPS, Trend
+from crawler.report.data import (
+    ACCURACY_NOTE,
+    Report,
+    ai_role_growth,
+    growth_sentence,
+    headline_rows,
+    pay_by_seniority_rows,
+    seniority_mix_rows,
+    signed_percent,
+    software_ask_share,
+)
+from crawler.report.text import AI_ROLE_NOTE, ASKS_NOTE, PAY_NOTE, SOFTWARE_NOTE, TREND_TITLES
+
+FEW_WEEKS = 12  # up to this many weeks, trends are bars labelled by week
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
@@ -32,6 +46,7 @@ def render_html(report: Report) -> str:
     parts = [
         f"<h1>careers-crawler report</h1><p class='note'>as of "
         f"{report.generated_at:%Y-%m-%d %H:%M} UTC</p>",
+        *_article_parts(report),
         "<h2>Headline (open postings)</h2>",
         _table(
             ["", "postings", "share"],
@@ -76,6 +91,64 @@ def render_html(report: Report) -> str:
     )
 
 
+def _article_parts(report: Report) -> list[str]:
+    """The four numbers an article quotes, each with what it counts, and their charts."""
+    mix = seniority_mix_rows(report)
+    parts = [
+        "<h2>The article's numbers (open postings)</h2><ol>",
+        f"<li><b>{escape(software_ask_share(report))}</b>"
+        f"<p class='note'>{escape(ASKS_NOTE)}; {escape(SOFTWARE_NOTE)}.</p></li>",
+        f"<li><b>{escape(growth_sentence(ai_role_growth(report)))}</b>"
+        f"<p class='note'>{escape(AI_ROLE_NOTE)}.</p></li>",
+        "<li><b>Seniority of AI/ML roles beside all other software roles</b>",
+        _table(["seniority", "AI/ML roles", "share", "other software", "share"], mix)
+        if mix
+        else "<p class='note'>no software postings yet</p>",
+        "</li><li><b>Median annual pay by seniority</b> (n: postings stating pay that it rests on)",
+        _table(["currency", "seniority", *ROLE_GROUPS], pay_by_seniority_rows(report)),
+        f"<p class='note'>{escape(PAY_NOTE)}.</p></li></ol>",
+        f"<p class='note'>{escape(ACCURACY_NOTE)}</p>",
+    ]
+    if mix:
+        groups = ROLE_GROUPS[:2]
+        totals = [sum(int(row[1 + 2 * i]) for row in mix) for i in range(len(groups))]
+        figure = go.Figure([
+            go.Bar(name=group, x=[row[0] for row in mix],
+                   y=[100 * int(row[1 + 2 * i]) / totals[i] if totals[i] else 0 for row in mix],
+                   text=[f"{row[1 + 2 * i]}" for row in mix], textposition="outside")
+            for i, group in enumerate(groups) if totals[i]
+        ])  # fmt: skip
+        figure.update_layout(barmode="group", yaxis_title="% of the group's open postings")
+        parts.append(_figure_html(
+            figure, "seniority-mix", "Seniority of AI/ML roles beside other software roles",
+            "Share of each group's open postings at each level; labels: postings.",
+        ))  # fmt: skip
+    for currency in sorted({row["currency"] for row in report.pay_by_seniority}):
+        rows = [row for row in report.pay_by_seniority if row["currency"] == currency]
+        levels = list(dict.fromkeys(row["seniority"] for row in rows))
+        traces = []
+        for group in ROLE_GROUPS:
+            by_level = {row["seniority"]: row for row in rows if row["role_group"] == group}
+            if by_level:
+                traces.append(go.Bar(
+                    name=group, x=[lv for lv in levels if lv in by_level],
+                    y=[round(by_level[lv]["median_annual"]) for lv in levels if lv in by_level],
+                    text=[f"n={by_level[lv]['postings']}" for lv in levels if lv in by_level],
+                    textposition="outside",
+                ))  # fmt: skip
+        figure = go.Figure(traces)
+        figure.update_layout(
+            barmode="group",
+            yaxis_title=f"median annual pay ({currency})",
+            xaxis={"categoryorder": "array", "categoryarray": levels},
+        )
+        parts.append(_figure_html(
+            figure, f"pay-seniority-{currency}", f"Median annual pay by seniority ({currency})",
+            "Labels: postings stating pay that each median rests on.",
+        ))  # fmt: skip
+    return parts
+
+
 def _table(headers: list[str], rows: list[list[object]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(_td(cell) for cell in row) + "</tr>" for row in rows)
@@ -101,10 +174,19 @@ def _figure_html(figure: go.Figure, div_id: str, title: str, note: str = "") -> 
 def _trend_chart(trend: Trend) -> str:
     figure = go.Figure()
     yoy = trend.year_over_year()
+    few = len(trend.weeks) <= FEW_WEEKS
+    # few weeks: categories labelled by week (a date axis of one week is empty)
+    weeks = [f"{week:%Y-%m-%d}" for week in trend.weeks] if few else trend.weeks
     for name, counts in trend.series.items():
         label = f"{name} ({signed_percent(yoy[name])} a year)" if yoy else name
-        figure.add_trace(go.Scatter(x=trend.weeks, y=counts, mode="lines", name=label))
+        if few:
+            figure.add_trace(go.Bar(x=weeks, y=counts, name=label))
+        else:
+            figure.add_trace(go.Scatter(x=weeks, y=counts, mode="lines+markers", name=label,
+                                        marker={"size": 4}))  # fmt: skip
     figure.update_layout(yaxis_title="open postings", xaxis_title="week (Monday, UTC)")
+    if few:
+        figure.update_layout(barmode="group", xaxis_type="category")
     note = "Open in a week: first seen by its end and not closed before it." + (
         " Legend: latest week against 52 weeks before." if yoy else ""
     )

@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
-from crawler.db.report import Trend
-from crawler.report.data import Report, headline_rows, share, signed_percent
+from crawler.db.report import ROLE_GROUPS, Trend
+from crawler.report.data import (
+    ACCURACY_NOTE,
+    Report,
+    ai_role_growth,
+    growth_sentence,
+    headline_rows,
+    pay_by_seniority_rows,
+    seniority_mix_rows,
+    share,
+    signed_percent,
+    software_ask_share,
+)
+
+SOFTWARE_NOTE = (
+    "software: role families backend, frontend, fullstack, mobile, infrastructure, sre,"
+    " security, qa, data, ai_ml, engineering_management"
+)
+ASKS_NOTE = (
+    "asks for AI: the role's own duties or requirements name an AI skill; company"
+    " blurbs, perks, legal and hiring text do not count"
+)
+AI_ROLE_NOTE = (
+    "AI/ML role: the job's main work is building, training, serving or researching"
+    " AI/ML systems; open in a week: first seen by its end and not closed before it"
+)
+PAY_NOTE = (
+    "annual pay: midpoint of the stated range; month x12, hour x2080; other periods"
+    " and postings without pay are left out; currencies never mixed"
+)
 
 TREND_TITLES = {
     "total": "all open postings",
@@ -54,11 +83,13 @@ def render_text(report: Report, trend_weeks: int = 8) -> str:
     sections = [
         f"careers-crawler report, {report.generated_at:%Y-%m-%d %H:%M} UTC",
         "",
+        _article_section(report),
+        "",
         "Headline (open postings)",
         table(["", "postings", "share"], headline_rows(report)),
-        f"  (workplace known for {h['workplace_known']:,} postings; software: role families"
-        "\n   backend, frontend, fullstack, mobile, infrastructure, sre, security, qa, data,"
-        "\n   ai_ml, engineering_management)",
+        _wrap(
+            f"(workplace known for {h['workplace_known']:,} postings; {SOFTWARE_NOTE})", "  ", "   "
+        ),
         "",
         _change_section(report),
         "",
@@ -93,6 +124,38 @@ def render_text(report: Report, trend_weeks: int = 8) -> str:
     for trend in report.trends.values():
         sections += ["", _trend_section(trend, trend_weeks)]
     return "\n".join(sections) + "\n"
+
+
+def _article_section(report: Report) -> str:
+    """The four numbers an article quotes, each saying what it counts."""
+    mix = seniority_mix_rows(report)
+    pay = pay_by_seniority_rows(report)
+    lines = [
+        "The article's numbers (open postings)",
+        f"  1. {software_ask_share(report)}",
+        _note(f"{ASKS_NOTE}; {SOFTWARE_NOTE}"),
+        _wrap(f"2. {growth_sentence(ai_role_growth(report))}", "  ", "     "),
+        _note(AI_ROLE_NOTE),
+        "  3. Seniority of AI/ML roles beside all other software roles",
+        table(["seniority", "AI/ML roles", "share", "other software", "share"], mix, indent=5)
+        if mix
+        else "     no software postings yet",
+        "  4. Median annual pay by seniority (n: postings stating pay that it rests on)",
+        table(["currency", "seniority", *ROLE_GROUPS], pay, indent=5)
+        if pay
+        else "     no posting states pay in a convertible period yet",
+        _note(PAY_NOTE),
+        _wrap(ACCURACY_NOTE, "  ", "  "),
+    ]
+    return "\n".join(lines)
+
+
+def _wrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, width=92, initial_indent=first, subsequent_indent=rest)
+
+
+def _note(text: str) -> str:
+    return _wrap(f"({text})", "     ", "      ")
 
 
 def _change_section(report: Report) -> str:

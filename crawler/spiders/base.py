@@ -184,7 +184,10 @@ class PlatformSpider(scrapy.Spider):
         settled and its last item has been stored or dropped.
         """
         self.ledger.company_started(target.company, self.name, target.board, run_id=run_id)
-        return self.company_requests(target)
+        requests = list(self.company_requests(target))
+        for request in requests:  # counted until each settles (crawler/crawl_state.py)
+            self.ledger.request_issued(request)
+        return requests
 
     def company_requests(self, target: Target) -> Iterable[Request]:
         """The first request(s) of a company's listing. Every platform implements it."""
@@ -227,6 +230,18 @@ class PlatformSpider(scrapy.Spider):
         self.crawler.stats.inc_value("jobs/errors")
 
     def on_request_error(self, failure: Failure) -> None:
+        """Every company request's errback: record why it failed, then settle it.
+
+        Its output is not seen by the spider middlewares on every path, so it yields
+        nothing; a platform that wants a fallback request issues it from a callback.
+        """
+        request = failure.request
+        try:
+            self.record_request_failure(failure)
+        finally:
+            self.ledger.request_settled(request)
+
+    def record_request_failure(self, failure: Failure) -> None:
         request = failure.request
         target: Target = request.meta["target"]
         response = getattr(failure.value, "response", None)

@@ -1,10 +1,18 @@
-"""Job description HTML: sanitized for the site to render, and a plain-text copy."""
+"""Job description HTML: sanitized for the site to render, and a plain-text copy.
+
+Links in the sanitized HTML are absolute: a relative link ("/jobs/2", "#apply",
+"team.html") is resolved against the posting's own URL, a protocol-relative one
+("//cdn.example.com/x") gets https, and a link that cannot be made an absolute http(s)
+or mailto URL is removed, so the site never renders a link into itself.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from contextvars import ContextVar
 from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 import html_text
 import lxml.etree
@@ -42,19 +50,75 @@ _PLAIN_ENTITIES = {
 _OTHER_ENTITY = re.compile(r"&(?!lt;|gt;|quot;|#39;|#x27;|amp;)")
 
 
+LINK_ATTRIBUTES = frozenset({"href", "src"})
+# What browsers strip around a URL (C0 controls and space) and remove inside it.
+_URL_TRIM = "".join(chr(code) for code in range(0x21))
+_TAB_AND_NEWLINES = str.maketrans(dict.fromkeys("\t\n\r"))
+_NAMES_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # "https://" alone is not relative
+
+
+def resolve_link(link: str, base_url: str | None) -> str | None:
+    """The absolute http(s) or mailto URL a link stands for, or None when there is none.
+
+    Relative links are resolved against ``base_url`` (None: they are dropped), and
+    "//host/x" gets https. The link is read as a browser reads it (spaces and controls
+    around it and tabs and line breaks inside dropped, "\\" as "/"), so what the site
+    renders is what was checked.
+    """
+    link = link.strip(_URL_TRIM).translate(_TAB_AND_NEWLINES)
+    if not link:
+        return None
+    if link[:7].lower() == "mailto:":
+        return link if len(link) > 7 else None
+    link = link.replace("\\", "/")
+    try:
+        if link.startswith("//"):
+            link = f"https:{link}"
+        elif base_url and not _NAMES_HOST.match(link):
+            link = urljoin(base_url, link)
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    return parts.geturl()
+
+
+# The posting URL that relative links of the description being sanitized resolve to.
+_BASE_URL: ContextVar[str | None] = ContextVar("description_base_url", default=None)
+
+
+def _resolve_link_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: it runs after nh3's own URL-scheme check and its result
+    is not checked again, so only resolve_link's absolute http(s)/mailto URLs pass."""
+    if attribute in LINK_ATTRIBUTES:
+        return resolve_link(value, _BASE_URL.get())
+    return value
+
+
 # Built once: nh3.clean would rebuild the same sanitizer for every description.
 _SANITIZER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    attribute_filter=_resolve_link_attribute,
     url_schemes={"http", "https", "mailto"},
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
 )
 
 
-def sanitize_html(raw: str) -> str:
-    """Keep only allow-listed tags and attributes; links get rel="noopener noreferrer"."""
-    return _SANITIZER.clean(raw).strip()
+def sanitize_html(raw: str, base_url: str | None = None) -> str:
+    """Keep only allow-listed tags and attributes; links get rel="noopener noreferrer".
+
+    Links are made absolute against ``base_url``, the posting's URL (resolve_link);
+    a base that is not an absolute http(s) URL resolves nothing.
+    """
+    token = _BASE_URL.set(resolve_link(base_url, None) if base_url else None)
+    try:
+        return _SANITIZER.clean(raw).strip()
+    finally:
+        _BASE_URL.reset(token)
 
 
 def html_to_text(fragment: str) -> str:
