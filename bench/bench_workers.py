@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -56,8 +57,9 @@ def scrapy(*args: str, settings: dict[str, object], log: Path) -> list[str]:
     return command
 
 
-def timed_run(workers: int, settings: dict[str, object], logs: Path) -> float:
-    """Queue the fleet, then the seconds until ``workers`` worker processes are done."""
+def timed_run(workers: int, settings: dict[str, object], logs: Path) -> tuple[float, float]:
+    """Queue the fleet, then the seconds until ``workers`` worker processes are done, and
+    the CPU seconds they used together."""
     subprocess.run(scrapy("enqueue", settings=settings, log=logs / "enqueue.log"),
                    cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     started = time.perf_counter()
@@ -67,11 +69,14 @@ def timed_run(workers: int, settings: dict[str, object], logs: Path) -> float:
                          settings={**settings, "WORKER_NAME": f"bench-{index}"},
                          log=logs / f"worker-{workers}-{index}.log")  # fmt: skip
         processes.append(subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     codes = [process.wait() for process in processes]
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if any(codes):
         raise SystemExit(f"a worker failed ({codes}); logs in {logs}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def company_seconds(database_url: str) -> str:
@@ -114,10 +119,11 @@ def main() -> None:
                 order = (1, 2) if repetition % 2 == 0 else (2, 1)
                 for workers in order:
                     settings = {**base, "DATABASE_URL": databases.fresh()}
-                    seconds = timed_run(workers, settings, logs)
+                    seconds, cpu = timed_run(workers, settings, logs)
                     timings[workers].append(seconds)
-                    print(f"repetition {repetition + 1}: {workers} worker(s) {seconds:.2f} s;"
-                          f" {company_seconds(settings['DATABASE_URL'])}", flush=True)  # fmt: skip
+                    print(f"repetition {repetition + 1}: {workers} worker(s) {seconds:.2f} s"
+                          f" (CPU {cpu:.1f} s); {company_seconds(settings['DATABASE_URL'])}",
+                          flush=True)  # fmt: skip
     finally:
         databases.drop_all()
         server = redis.Redis.from_url(redis_url)

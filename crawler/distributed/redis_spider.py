@@ -15,7 +15,8 @@ below says why it exists, so it can go when scrapy-redis catches up:
    ``MAX_IDLE_TIME_BEFORE_CLOSE = 0`` the mixin keeps a spider open forever, and any
    other value is a guess. Ours stays while its platform has a company queued or in
    progress in some run (a worker that dies may leave its companies to us), and
-   closes when there is none.
+   closes when there is none: as soon as its last company is recorded, rather than
+   at the engine's next idle check (every 5 seconds).
 4. ``next_requests`` pops only as many items as the worker has room for
    (``WORKER_COMPANIES``): the mixin pops ``CONCURRENT_REQUESTS`` at a time, which
    would hoard companies in one worker while another idles; the worker also asks for
@@ -31,6 +32,7 @@ Settings read: ``REDIS_URL``, ``WORKER_REDIS_PREFIX`` (the queue key is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Self
 
@@ -56,7 +58,7 @@ class CompanyQueueMixin(RedisMixin):
         spider.redis_key = f"{crawler.settings['WORKER_REDIS_PREFIX']}:queue:{spider.name}"
         spider.setup_redis(crawler)
         spider.worker = CompanyWorker(crawler, spider.name)
-        spider.worker.on_room.append(spider.schedule_next_requests)
+        spider.worker.on_room.append(spider._after_company)
         return spider
 
     def select_companies(self) -> list[Company]:
@@ -100,6 +102,24 @@ class CompanyQueueMixin(RedisMixin):
             has_work = True
         if has_work:
             raise DontCloseSpider
+
+
+    def _after_company(self) -> None:
+        """A company was recorded: take the next, or close if that was the last."""
+        self.schedule_next_requests()
+        if not self.worker.held:
+            asyncio.get_event_loop().call_later(0.1, self._close_if_done)
+
+    def _close_if_done(self) -> None:
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None or self.worker.held:
+            return
+        try:
+            if not engine.spider_is_idle() or self.worker.platform_has_work():
+                return
+        except TRANSIENT_ERRORS:
+            return  # the engine's own idle check decides later
+        self._closing = asyncio.ensure_future(engine.close_spider_async(reason="finished"))
 
 
 _WORKER_CLASSES: dict[type, type] = {}
