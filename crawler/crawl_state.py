@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request
 
+    from crawler.detect import BoardSearch
     from crawler.registry import Company
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ class CompanyCrawl:
         self.error_count += 1
         if len(self.errors) < MAX_REASONS:
             self.errors.append(reason)
+    # The board failed (404/410) or listed nothing: what its careers page names now.
+    board_search: BoardSearch | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ class CrawlLedger:
                 company=company, platform=platform, board=board, run_id=run_id
             )
         return self._crawls[key]
+
+    def crawl_of(self, platform: str, board: str) -> CompanyCrawl:
+        return self._crawls[(platform, board)]
 
     def listing_started(self, platform: str, board: str) -> None:
         """A listing (one walk through the board's pages) begins; it must finish."""

@@ -97,7 +97,14 @@ def detect(url: str, spiders: Mapping[str, type], fetch: Fetch) -> Report:
     direct = boards_in_url(url, spiders)
     if direct:
         return Report(url, [Detection(platform, board, url) for platform, board in direct])
-    final_url, body, charset = fetch(url)
+    return detect_in_page(url, *fetch(url), spiders)
+
+
+def detect_in_page(
+    url: str, final_url: str, body: bytes, charset: str | None, spiders: Mapping[str, type]
+) -> Report:
+    """What a fetched page names: boards in its final URL and the URLs it holds, and
+    JobPosting markup. Shared by `scrapy detect` and a crawl looking for a moved board."""
     html = body.decode(charset or "utf-8", errors="replace")
     page_urls = [final_url, *urls_in_page(html, final_url)]
     hits: Counter[tuple[str, str]] = Counter()
@@ -110,6 +117,29 @@ def detect(url: str, spiders: Mapping[str, type], fetch: Fetch) -> Report:
     if JSONLD_PLATFORM in spiders and _has_job_postings(body, charset, final_url):
         detections.append(Detection(JSONLD_PLATFORM, None, final_url))
     return Report(url, detections, fetched=True, urls_checked=len(page_urls))
+
+
+@dataclass(frozen=True)
+class BoardSearch:
+    """What a crawl found on a company's careers page after its board failed or emptied.
+
+    ``found`` is the best board there other than the one crawled (None: none).
+    """
+
+    url: str  # the page looked at
+    note: str  # what was seen, for the operator
+    found: Detection | None = None
+
+
+def search_result(report: Report, platform: str, board: str) -> BoardSearch:
+    """The board ``report`` names instead of (``platform``, ``board``), if any."""
+    elsewhere = [d for d in report.detections if (d.platform, d.board) != (platform, board)]
+    if elsewhere:
+        best = elsewhere[0]
+        return BoardSearch(report.url, f"names {best.platform} board {best.board!r}", best)
+    if report.detections:
+        return BoardSearch(report.url, f"still names {platform} board {board!r}")
+    return BoardSearch(report.url, f"names no known board among its {report.urls_checked} URLs")
 
 
 def fetch_page(url: str, user_agent: str, timeout: float = 20.0) -> Page:

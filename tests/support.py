@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -128,12 +129,17 @@ def fake_response(
     return TextResponse(url, body=body, status=status, request=request, encoding="utf-8")
 
 
+def _toml_value(value: Any) -> str:
+    """A TOML value: dates bare (checked = 2026-12-07), the rest as JSON writes them."""
+    return value.isoformat() if isinstance(value, date) else json.dumps(value)
+
+
 def write_registry(path: Path, companies: list[dict[str, Any]]) -> Path:
     """A registry file (for COMPANIES_FILE) with these [[company]] entries."""
     lines = []
     for company in companies:
         lines.append("[[company]]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in company.items()]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in company.items()]
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -13,7 +13,7 @@ import signal
 import time
 
 from tests.faults import pipelines_with_fault_stage
-from tests.support import fixture_text, query, run_scrapy, start_scrapy
+from tests.support import fixture_text, query, run_scrapy, start_scrapy, write_registry
 from tests.support import latest_runs as runs
 from tests.support import stored_postings as postings
 
@@ -318,3 +318,25 @@ def test_each_company_is_recorded_as_soon_as_it_is_done(replay, database_url):
     assert crawl.returncode == 0, log[-3000:]
     assert {r["company"]: r["status"] for r in query(
         database_url, "SELECT company, status FROM crawl_runs")} == {"visa": "ok", "bosch": "ok"}
+
+
+def test_a_registry_move_closes_the_old_boards_postings_once_the_new_board_is_ok(
+    replay, database_url, tmp_path
+):
+    crawl(replay, database_url, jobs([1, 2])).assert_clean()  # anthropic on Greenhouse
+    registry = write_registry(tmp_path / "companies.toml", [
+        {"slug": "anthropic", "name": "Anthropic", "platform": "smartrecruiters",
+         "board": "Visa"},  # moved (an accepted proposal): the new board
+    ])  # fmt: skip
+    serve_visa(replay, 3)
+    result = run_scrapy(
+        "crawl", "smartrecruiters", "-a", "company=anthropic",
+        settings={"DATABASE_URL": database_url, "SMARTRECRUITERS_BASE_URL": replay.url,
+                  "COMPANIES_FILE": registry, "RETRY_TIMES": 0},
+    )  # fmt: skip
+    result.assert_clean()
+    rows = postings(database_url)
+    assert {k for k, r in rows.items() if r["closed_at"] is None} == {
+        k for k, r in rows.items() if r["platform"] == "smartrecruiters"}  # fmt: skip
+    assert rows["1"]["closed_at"] is not None and rows["2"]["closed_at"] is not None
+    assert runs(database_url)["anthropic"]["closed"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 
 import pytest
 from scrapy.spiderloader import get_spider_loader
@@ -120,7 +121,8 @@ def test_command_prints_the_entry_of_an_embedded_greenhouse_board(replay, tmp_pa
         "slug": "acme-robotics", "name": "Acme Robotics", "platform": "greenhouse",
         "board": "acmerobotics",
         "careers_url": "https://boards.greenhouse.io/embed/job_board/js?for=acmerobotics",
-        "verified": False,
+        "evidence": f"scrapy detect: {url} names it ({date.today():%Y-%m})",
+        "checked": date.today(), "verified": False,
     }  # fmt: skip
     # what it prints is a registry entry that loads as it is
     registry = tmp_path / "companies.toml"

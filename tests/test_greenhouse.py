@@ -130,7 +130,7 @@ def test_board_argument_takes_a_careers_url():
 def test_no_argument_means_every_registry_company_on_the_platform():
     spider = make_spider(GreenhouseSpider)
     slugs = {t.company.slug for t in spider.targets}
-    assert {"anthropic", "stripe", "fireworks-ai", "deepmind"} <= slugs
+    assert {"anthropic", "stripe", "netlify", "deepmind"} <= slugs
     assert all(t.company.platform == "greenhouse" for t in spider.targets)
 
 

@@ -38,9 +38,13 @@ class Stage:
             company = Company(slug=board, name=board, platform="p", board=board)
             self.ledger.company_started(company, "p", board)
         self.pipeline = SameJobPipeline.from_crawler(self.crawler)
-        for company in ("acme", "other-co"):  # what the database would say
-            keepers = stored if company == "acme" and stored else {}
-            self.pipeline.keepers[company] = {k: (v, True) for k, v in keepers.items()}
+        # What the database would say (whole crawls read it: tests/test_completion.py).
+        known = {"acme": {k: (v, True) for k, v in (stored or {}).items()}}
+
+        async def company_keepers(company: str) -> dict:
+            return known.setdefault(company, {})
+
+        self.pipeline._company_keepers = company_keepers
 
     def process(self, item):
         return asyncio.run(self.pipeline.process_item(item))
@@ -128,8 +132,8 @@ def test_the_same_posting_again_is_left_to_dedupe(stage):
 
 
 def test_a_finished_company_is_forgotten(stage):
-    stage.process(posting("1"))
     company = Company(slug="acme", name="acme", platform="p", board="acme")
+    stage.pipeline.keepers["acme"] = "loaded"  # as _company_keepers leaves it
     stage.crawler.signals.send_catch_log(
         jobs_signals.company_finished, company=company, platform="p", board="acme",
         status="ok", reason="complete", run_id=None,

@@ -32,10 +32,16 @@ from scrapy.settings import BaseSettings
 
 from crawler.commands.quiet import print_log_location, send_log_to_file
 from crawler.db.connection import DatabaseUnavailable, prepare_database
-from crawler.db.health import company_health, crawl_runs_after, last_crawl_run_id
+from crawler.db.health import ProposedMove, company_health, crawl_runs_after, last_crawl_run_id
 from crawler.distributed.process import crawl_as_worker
 from crawler.extensions.progress import ProgressDisplay
-from crawler.registry import Company, RegistryError, load_registry, select_companies
+from crawler.registry import (
+    Company,
+    RegistryError,
+    company_toml,
+    load_registry,
+    select_companies,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,9 @@ class CompanyResult:
             notes.append(
                 f"BROKEN: {health['consecutive_bad']} runs in a row failed or empty ({since})"
             )
+        move = ProposedMove.from_health(health)
+        if move is not None:
+            notes.append(f"MOVED? now {move.describe()}")
         return "; ".join(n for n in notes if n)
 
 
@@ -133,6 +142,12 @@ def format_summary(results: list[CompanyResult]) -> str:
         f" {len(broken)} broken board(s)"
         f" ({', '.join(r.company.slug for r in broken) or 'none'})"
     )
+    for result in results:  # each proposed move as the entry to paste over the old one
+        move = ProposedMove.from_health(result.health)
+        if move is not None:
+            lines.append(f"\n# {result.company.slug} seems to have moved: its registry entry"
+                         f" would read (check it, then replace the old one)")  # fmt: skip
+            lines.append(company_toml(move.entry(result.company)).rstrip())
     return "\n".join(lines)
 
 

@@ -3,7 +3,8 @@
 Settings read: ``USER_AGENT`` and ``DOWNLOAD_TIMEOUT`` (for the one page fetch).
 
 Prints what was found, best first, and the ``[[company]]`` entry to paste into the
-registry (``verified = false`` until a crawl lands postings). The logic is in
+registry, with what was seen as its ``evidence`` and today as ``checked``
+(``verified = false`` until a crawl lands postings). The logic is in
 crawler/detect.py; platforms are known only through the project's spiders. Exit
 code 1 when nothing was recognised, 2 when the page could not be fetched.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import urllib.error
+from dataclasses import replace
+from datetime import date
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -66,6 +69,9 @@ class Command(ScrapyCommand):
             return
         for line in describe(report):
             print(line)
-        best = report.detections[0].company(opts.name)
+        # What was just seen is the entry's evidence (the registry asks for one).
+        today = date.today()
+        best = replace(report.detections[0].company(opts.name), checked=today,
+                       evidence=f"scrapy detect: {url} names it ({today:%Y-%m})")  # fmt: skip
         print("\n# registry entry (crawler/companies.toml); check the name and slug")
         print(company_toml(best), end="")

@@ -11,12 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
 from crawler.registry import Company
+
+if TYPE_CHECKING:
+    from crawler.detect import BoardSearch
 
 # Stored columns a crawl writes, in COPY order (identity first).
 POSTING_COLUMNS: tuple[str, ...] = (
@@ -65,6 +68,7 @@ class CrawlRun:
     dropped: int
     errors: int
     run_id: str | None = None
+    board_search: BoardSearch | None = None  # the careers page read after a failed board
 
 
 async def database_now(conn: AsyncConnection) -> datetime:
@@ -297,6 +301,20 @@ async def close_missing_postings(
     return cur.rowcount
 
 
+async def close_moved_away(
+    conn: AsyncConnection, company: str, platform: str, board: str
+) -> int:
+    """Close the company's open postings on any other board: the registry moved it
+    (an accepted board move), and only its current board is crawled from now on."""
+    cur = await conn.execute(
+        """UPDATE postings SET closed_at = now()
+           WHERE company = %s AND closed_at IS NULL
+             AND (platform, board) IS DISTINCT FROM (%s, %s)""",
+        (company, platform, board),
+    )
+    return cur.rowcount
+
+
 async def upsert_company(conn: AsyncConnection, company: Company) -> None:
     await conn.execute(
         """INSERT INTO companies (slug, name, platform, board, careers_url)
@@ -312,13 +330,20 @@ async def upsert_company(conn: AsyncConnection, company: Company) -> None:
 
 
 async def record_crawl_run(conn: AsyncConnection, run: CrawlRun) -> None:
+    search = run.board_search
+    found = search.found if search else None
     await conn.execute(
         """INSERT INTO crawl_runs (spider, company, platform, board, started_at, status,
-               reason, seen, new, updated, unchanged, closed, dropped, errors, run_id)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+               reason, seen, new, updated, unchanged, closed, dropped, errors, run_id,
+               board_search_url, board_search_note, proposed_platform, proposed_board,
+               proposed_careers_url)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                   %s, %s, %s, %s, %s)""",
         (
             run.spider, run.company, run.platform, run.board, run.started_at, run.status,
             run.reason, run.seen, run.new, run.updated, run.unchanged, run.closed,
             run.dropped, run.errors, run.run_id,
+            search and search.url, search and search.note,
+            found and found.platform, found and found.board, found and found.evidence,
         ),
     )  # fmt: skip

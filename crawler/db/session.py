@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 FIRST_BACKOFF = 0.25
 MAX_BACKOFF = 8.0
 
@@ -133,6 +135,24 @@ class Database:
         if conn is not None:
             with contextlib.suppress(psycopg.Error):
                 await conn.close()
+
+
+async def load_once(
+    cache: dict[K, asyncio.Future[V]], key: K, load: Callable[[], Awaitable[V]]
+) -> V:
+    """``load()`` once per key, however many items ask at once (they are processed
+    concurrently: without this, each of a board's first items would query). A failed
+    load is forgotten, so the next item tries again."""
+    future = cache.get(key)
+    if future is None:
+        future = cache[key] = asyncio.ensure_future(load())
+
+        def forget_failure(done: asyncio.Future[V]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                cache.pop(key, None)
+
+        future.add_done_callback(forget_failure)
+    return await future
 
 
 def _current_url(settings: BaseSettings, url: str) -> str:

@@ -17,6 +17,7 @@ city may be two openings.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,7 +27,7 @@ from scrapy.exceptions import DropItem
 from crawler import signals as jobs_signals
 from crawler.crawl_state import CrawlLedger
 from crawler.db import postings as db
-from crawler.db.session import Database
+from crawler.db.session import Database, load_once
 from crawler.pipelines.unchanged import is_source_unchanged
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class SameJobPipeline:
         self.stats = crawler.stats
         self.ledger = CrawlLedger.for_crawler(crawler)
         # company -> same_job_key -> (listing that keeps the job, stored before this crawl)
-        self.keepers: dict[str, dict[str, tuple[Listing, bool]]] = {}
+        self.keepers: dict[str, asyncio.Future[dict[str, tuple[Listing, bool]]]] = {}
         crawler.signals.connect(self._company_finished, signal=jobs_signals.company_finished)
 
     @classmethod
@@ -85,16 +86,13 @@ class SameJobPipeline:
         self.keepers.pop(company.slug, None)
 
     async def _company_keepers(self, company: str) -> dict[str, tuple[Listing, bool]]:
-        keepers = self.keepers.get(company)
-        if keepers is None:
-            database = Database.for_crawler(self.crawler)
-            stored = await database.run(
+        async def load() -> dict[str, tuple[Listing, bool]]:
+            stored = await Database.for_crawler(self.crawler).run(
                 lambda conn: db.same_job_keepers(conn, company), "reading stored same jobs"
             )
-            keepers = self.keepers.setdefault(
-                company, {key: (listing, True) for key, listing in stored.items()}
-            )
-        return keepers
+            return {key: (listing, True) for key, listing in stored.items()}
+
+        return await load_once(self.keepers, company, load)
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -280,6 +280,10 @@ class PostgresPipeline:
             closed = 0
             if outcome.may_close_missing:
                 closed = await db.close_missing_postings(conn, platform, board, started_at)
+                if crawl.company.registered:
+                    closed += await db.close_moved_away(
+                        conn, crawl.company.slug, platform, board
+                    )
             await db.record_crawl_run(
                 conn,
                 db.CrawlRun(
@@ -298,6 +302,7 @@ class PostgresPipeline:
                     dropped=sum(crawl.dropped.values()),
                     errors=crawl.error_count,
                     run_id=crawl.run_id,
+                    board_search=crawl.board_search,
                 ),
             )
         return outcome, closed

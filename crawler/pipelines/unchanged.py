@@ -13,6 +13,7 @@ that the same-job stage sees both. Stats: ``jobs/unchanged_source``.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import json
@@ -24,7 +25,7 @@ from itemadapter import ItemAdapter
 
 from crawler import signals as jobs_signals
 from crawler.db import postings as db
-from crawler.db.session import Database
+from crawler.db.session import Database, load_once
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -79,7 +80,7 @@ class UnchangedSourcePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         # Per board in flight, dropped when its company finishes.
-        self.boards: dict[tuple[str, str], db.StoredSources] = {}
+        self.boards: dict[tuple[str, str], asyncio.Future[db.StoredSources]] = {}
         crawler.signals.connect(self._company_finished, signal=jobs_signals.company_finished)
 
     @classmethod
@@ -103,12 +104,11 @@ class UnchangedSourcePipeline:
 
     async def _stored(self, adapter: ItemAdapter) -> db.StoredSources:
         key = (adapter.get("platform"), adapter.get("board"))
-        stored = self.boards.get(key)
-        if stored is None:
-            database = Database.for_crawler(self.crawler)  # the store opened it
-            loaded = await database.run(
-                lambda conn: db.stored_sources(conn, *key, adapter.get("company")),
-                "reading stored sources",
-            )
-            stored = self.boards.setdefault(key, loaded)
-        return stored
+        company = adapter.get("company")
+        database = Database.for_crawler(self.crawler)  # the store opened it
+        return await load_once(
+            self.boards, key,
+            lambda: database.run(
+                lambda conn: db.stored_sources(conn, *key, company), "reading stored sources"
+            ),
+        )  # fmt: skip

@@ -24,13 +24,21 @@ after its last page. Requests made with ``self.request`` carry the company and
 report their download errors; a callback that raises (say, on a malformed
 response) is reported by crawler.middlewares.errors. A company whose listing did
 not finish, or that had errors, gets nothing closed.
+
+A board that answers 404/410, or whose listing lists nothing, may have moved: the
+company's careers page (``careers_page``, else a ``careers_url`` that is not the
+failed board's own page) is then fetched as one more request of that company and
+read as `scrapy detect` reads it (crawler/detect.py); what it names goes to the
+ledger as the company's ``board_search``, and from there to its crawl_runs row. That
+request's own failure is noted, never counted as the company's error.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
@@ -39,9 +47,12 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Request, Response
+from scrapy.spiderloader import get_spider_loader
 from twisted.python.failure import Failure
 
+from crawler import signals as jobs_signals
 from crawler.crawl_state import CrawlLedger
+from crawler.detect import JSONLD_PLATFORM, BoardSearch, detect_in_page, search_result
 from crawler.items import JobPosting
 from crawler.registry import Company, RegistryError, is_http_url, load_registry, slugify
 
@@ -84,13 +95,20 @@ class PlatformSpider(scrapy.Spider):
         self.board_arg = board
         self.company_name_arg = name
         self.targets: list[Target] = []
+        # Postings and detail requests each board's listing produced (0: it was empty).
+        self.listed: Counter[str] = Counter()
+        self._platform_spiders: Mapping[str, type] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.ledger = CrawlLedger.for_crawler(crawler)
         spider.targets = [spider.target_for(c) for c in spider.select_companies()]
+        crawler.signals.connect(spider._company_finished, signal=jobs_signals.company_finished)
         return spider
+
+    def _company_finished(self, board: str, **_: Any) -> None:
+        self.listed.pop(board, None)  # a long crawl keeps only the boards in flight
 
     # --- which companies ------------------------------------------------------------
 
@@ -200,17 +218,20 @@ class PlatformSpider(scrapy.Spider):
     def request(self, url: str, target: Target, callback: Any, **kwargs: Any) -> Request:
         """A request that belongs to ``target``'s crawl and reports its failures."""
         meta = {**kwargs.pop("meta", {}), "target": target}
-        return Request(url, callback=callback, errback=self.on_request_error, meta=meta, **kwargs)
+        errback = kwargs.pop("errback", self.on_request_error)
+        return Request(url, callback=callback, errback=errback, meta=meta, **kwargs)
 
     def detail_request(self, url: str, target: Target, callback: Any, **kwargs: Any) -> Request:
         """A request for one listed posting's detail. If it answers 404 or 410 the
         posting was taken down since the listing: it is left out (and later closed),
         not counted as an error, unless many are (see CrawlLedger.outcome)."""
         meta = {**kwargs.pop("meta", {}), "posting_detail": True}
+        self.listed[target.board] += 1
         return self.request(url, target, callback, meta=meta, **kwargs)
 
     def posting(self, target: Target, external_id: Any, **fields: Any) -> JobPosting:
         """A JobPosting with this spider's identity fields filled in."""
+        self.listed[target.board] += 1
         return JobPosting(
             platform=self.name,
             board=target.board,
@@ -224,6 +245,69 @@ class PlatformSpider(scrapy.Spider):
 
     def listing_finished(self, target: Target) -> None:
         self.ledger.listing_finished(self.name, target.board)
+        crawl = self.ledger.crawl_of(self.name, target.board)
+        if not crawl.listings_pending and not self.listed[target.board]:
+            self.search_for_moved_board(target)
+
+    # --- a board that moved -----------------------------------------------------------
+
+    def search_for_moved_board(self, target: Target) -> None:
+        """Fetch the company's careers page, as its request, to see which board it names
+        now (once per crawl; not for jsonld, whose careers page is the board)."""
+        url = self.board_search_url(target)
+        crawl = self.ledger.crawl_of(self.name, target.board)
+        if not url or self.name == JSONLD_PLATFORM or crawl.board_search is not None:
+            return
+        if not self.crawler.crawling:  # a callback called outside a crawl: no engine
+            return
+        crawl.board_search = BoardSearch(url, "the careers page did not answer")
+        self.crawler.stats.inc_value("jobs/board_search/started")
+        request = self.request(url, target, self.parse_board_search,
+                               errback=self.on_board_search_error, dont_filter=True)  # fmt: skip
+        # Scheduled from a callback or an errback: counted here, as begin_company does,
+        # so the company waits for the page before it finishes.
+        self.ledger.request_issued(request)
+        self.crawler.engine.crawl(request)
+
+    def board_search_url(self, target: Target) -> str | None:
+        """The company's own careers page, else its careers URL unless that is the very
+        board that failed (its platform's page says nothing new, and is not ours to poll)."""
+        company = target.company
+        if company.careers_page:
+            return company.careers_page
+        if company.careers_url and self.board_from_url(company.careers_url) != target.board:
+            return company.careers_url
+        return None
+
+    def parse_board_search(self, response: Response) -> None:
+        target: Target = response.meta["target"]
+        charset = getattr(response, "encoding", None)  # None: not a text response
+        report = detect_in_page(response.request.url, response.url, response.body, charset,
+                                self.platform_spiders())  # fmt: skip
+        search = search_result(report, self.name, target.board)
+        self.ledger.crawl_of(self.name, target.board).board_search = search
+        if search.found is not None:
+            self.crawler.stats.inc_value("jobs/board_search/moved")
+            self.logger.warning("%s: the %s board %r failed or listed nothing; %s %s",
+                                target.company.slug, self.name, target.board,
+                                search.url, search.note)  # fmt: skip
+
+    def on_board_search_error(self, failure: Failure) -> None:
+        request = failure.request
+        target: Target = request.meta["target"]
+        response = getattr(failure.value, "response", None)
+        why = f"HTTP {response.status}" if response is not None else failure.type.__name__
+        search = BoardSearch(request.url, f"could not be read ({why})")
+        self.ledger.crawl_of(self.name, target.board).board_search = search
+        self.crawler.stats.inc_value("jobs/board_search/failed")
+        self.ledger.request_settled(request)
+
+    def platform_spiders(self) -> Mapping[str, type]:
+        """Every platform spider class of the project, by name (what detection asks)."""
+        if self._platform_spiders is None:
+            loader = get_spider_loader(self.settings)
+            self._platform_spiders = {name: loader.load(name) for name in loader.list()}
+        return self._platform_spiders
 
     def record_error(self, target: Target, reason: str) -> None:
         self.ledger.record_error(self.name, target.board, reason)
@@ -261,6 +345,8 @@ class PlatformSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"jobs/errors/{failure.type.__name__}")
         self.record_error(target, reason)
         self.logger.error("%s: %s", target.company.slug, reason)
+        if response is not None and response.status in (404, 410):
+            self.search_for_moved_board(target)
 
     def json_records(self, data: Any, key: str, where: str) -> list[dict[str, Any]]:
         """The objects listed under ``key`` in a listing's parsed JSON (``load_json``).
