@@ -92,8 +92,14 @@ def start_scrapy(*args: str, settings: dict[str, Any] | None = None) -> subproce
 
 
 def finish_scrapy(process: subprocess.Popen, timeout: int = 180) -> CrawlResult:
-    """Wait for a process of start_scrapy; its exit code and output."""
-    output, _ = process.communicate(timeout=timeout)
+    """Wait for a process of start_scrapy; its exit code and output (killed, with what
+    it printed, when it outlives the timeout)."""
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise AssertionError(f"still running after {timeout} s:\n{output[-6000:]}") from None
     return CrawlResult(process.returncode, output)
 
 

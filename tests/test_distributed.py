@@ -125,7 +125,7 @@ def enqueue(settings: dict, *args: str) -> str:
     return line.split()[1].rstrip(":")
 
 
-def run_workers(settings: dict, names: list[str], timeout: int = 240) -> list:
+def run_workers(settings: dict, names: list[str], timeout: int = 120) -> list:
     processes = [start_scrapy("crawlall", "--worker", settings={**settings, "WORKER_NAME": name})
                  for name in names]  # fmt: skip
     return [finish_scrapy(process, timeout) for process in processes]
