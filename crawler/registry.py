@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -56,7 +56,7 @@ class Company:
     doubtful: str | None = None  # why the entry may be wrong (low or split evidence)
     # Read from the registry (not -a board=): its board is the company's one board, so
     # postings left open on a board it moved away from may be closed.
-    registered: bool = False
+    registered: bool = field(default=False, compare=False)
 
     @property
     def board_or_url(self) -> str:

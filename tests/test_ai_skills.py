@@ -210,6 +210,23 @@ def verdict_for(title: str, text: str):
         "We may use artificial intelligence tools to help review applications.",
         "What you'll do\nPlan our offsites. Everyone here uses AI daily.",
         "Acme builds AI agents for support teams. Own the monthly close and the audit.",
+        # AI as the employer's field or a trend, not the hire's skill
+        "What you'll do\nRun the monthly close at a fast-growing AI startup.",
+        "The role\nHelp finance keep pace with the change AI is bringing to logistics.",
+        "The role\nOwn the close while a new wave of AI reshapes the industry.",
+        "The role\nJoin our mission to bring AI to every warehouse. Own the close.",
+        # AI or ML as the teams the hire works with, or in the employer's name
+        "The role\nPartner with the data, ML, and product teams on reporting.",
+        "The role\nYou will work with disciplines including sales, machine learning and legal.",
+        "The role\nAs the first accountant at Globex AI, own the monthly close.",
+        # the company's founders, product and offer; hiring notes in either order
+        "Our founders spent a decade building AI at a large lab. Own the monthly close.",
+        "About the role\nOur AI assistant is used by 3,000 clinics. Own the monthly close.",
+        "À propos de Globex\nNous avons bâti une plateforme d'intelligence artificielle.\n\n"
+        "The role\nOwn the monthly close.",
+        "The role\nOwn the close.\n\nNotes\n"
+        "AI software may help us sort applications and transcribe interviews.",
+        "The role\nOwn the close.\n\nHighlights\nAn opportunity to work with cutting-edge AI.",
     ],
 )
 def test_boilerplate_mentions_ai_but_does_not_ask(text):
@@ -227,6 +244,12 @@ def test_boilerplate_mentions_ai_but_does_not_ask(text):
         "Train and deploy ML models that stop fraud across billions of payments.",
         "About the role\nSell our AI platform to banks.\n\nRequirements\n"
         "Experience selling AI products.",
+        # the same backdrops, asked of the hire, still ask
+        "Requirements\nExperience at a fast-growing AI startup.",
+        "About you\nPassion for AI and how it is transforming logistics.",
+        "Requirements\nExperience with Vertex AI pipelines.",
+        "What you'll do\nBuild ML models with the data and product teams.",
+        "What you'll do\nPartner with the data team to ship LLM features.",
     ],
 )
 def test_the_roles_own_sections_ask(text):

@@ -33,6 +33,9 @@ def kinds(sections: list[Section]) -> list[tuple[str, str | None]]:
     [
         ("About Anthropic", "company"), ("About us", "company"), ("Who we are", "company"),
         ("Company Description", "company"), ("Über uns", "company"),
+        ("À propos de Globex", "company"), ("Über Globex", "company"), ("Who are we?", "company"),
+        ("More about us", "company"), ("Being at Globex", "company"),
+        ("Acerca de Globex", "company"), ("Über die Rolle", "other"),
         ("About the role", "role"), ("What you'll do", "role"), ("Responsibilities", "role"),
         ("Job Description", "role"), ("Deine Aufgaben", "role"), ("The opportunity", "role"),
         ("You may be a good fit if you", "requirements"), ("Requirements", "requirements"),
@@ -41,6 +44,8 @@ def kinds(sections: list[Section]) -> list[tuple[str, str | None]]:
         ("Nice to have", "requirements"), ("Ideal candidate", "requirements"),
         ("Benefits", "benefits"), ("What we offer", "benefits"), ("Perks", "benefits"),
         ("Compensation", "benefits"), ("Wir bieten", "benefits"),
+        ("What you'll get", "benefits"), ("What we can bring to you", "benefits"),
+        ("Our offer", "benefits"), ("What you'll bring", "requirements"),
         ("Equal Opportunity Employer", "legal"), ("EEO statement", "legal"),
         ("Privacy notice", "legal"), ("Accommodations", "legal"),
         ("Our hiring process", "hiring"), ("How we hire", "hiring"),

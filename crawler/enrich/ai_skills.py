@@ -5,7 +5,12 @@ The title and the description text are scanned by the matcher of
 crawler.enrich.ai_taxonomy. Whether a posting *asks* for AI depends on where a hit
 stands: the role's duties and requirements ask; company blurbs, benefits, legal and
 hiring-process text do not (see crawler.enrich.sections), nor do sentences that name
-AI perks, culture or AI used in hiring wherever they stand.
+AI perks, culture or AI used in hiring wherever they stand, nor sentences whose subject
+is the company and not the hire. Within an asking sentence, a mention that names AI as
+the employer's field or a trend ("a fast-growing AI startup", "the change AI brings"),
+as part of a name ("at Acme AI"), or as a team the hire works with ("with the data, ML
+and product teams") does not ask either, unless the sentence asks the hire to know or
+want it ("experience at an AI startup").
 
 Evidence: ``{tag, phrase, start, end, section}`` per tag of each hit, at most
 MAX_EVIDENCE_PER_TAG per tag (the first ones); offsets point into the description
@@ -35,6 +40,11 @@ _NOT_AN_ASK = re.compile(
     r"[^.]{0,80}\b(AI|artificial intelligence)\b[^.]{0,40}\b(tools?|screen\w*|notetak\w*)"
     r"|\bAI (tools? )?(stipend|budget|allowance|subscriptions?|credits)"
     r"|\b(access to|licen[cs]es? for|subscriptions? to|stipend for)\b[^.]{0,30}\bAI\b"
+    r"|\b(AI|artificial intelligence)\b[^.]{0,60}\b(assist|help|screen|review|sort|transcrib"
+    r"|record|summari[sz])\w*[^.]{0,60}\b(applications?|candidates?|resumes?|CVs?|applicants?"
+    r"|interviews?)\b"
+    r"|^\s*(?:[-*\u2022]\s*)?(?:an?\s+|the\s+)?(?:unique\s+|rare\s+)?(?:opportunity|chance)"
+    r"\s+to\b"
     r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
     r"|^\s*(we offer|benefits|perks)\b"
     r"|\b(for|with|alongside|support\w*)\s+[^.]{0,60}?\b(AI|ML|AI/ML)\s+(research\s+"
@@ -52,12 +62,17 @@ _ABOUT_THE_COMPANY = re.compile(
 )
 # A sentence whose subject is the company: "Acme is...", "Acme's platform combines...",
 # "Our platform uses...", "At Acme, we are building...". Wherever it stands, it
-# describes the company unless it also speaks of the job (_JOB_CUE).
+# describes the company unless it also speaks of the hire (_HIRE_CUE).
 _COMPANY_SUBJECT = re.compile(
     r"\s*(?:[-*\u2022]\s*)?(?:at\s+[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&-]*)?,\s*)?"
-    r"(?:(?i:we(?:'re|\u2019re|'ve|\u2019ve| are| have| build| make| believe| help| exist)"
-    r"|our\s+(?:mission|platform|products?|company|customers|vision|technology|solutions?"
-    r"|values|goal|story))\b"
+    r"(?:(?i:we(?:'re|\u2019re|'ve|\u2019ve| are| have| build| make| believe| help| exist"
+    r"| do| offer| provide| serve| power| enable| deliver| develop| create| combine| close"
+    r"| bring| turn| give| partner| work with| support| started| raised)"
+    r"|our\s+(?:[\w-]+\s+){0,2}?(?:mission|platform|products?|company|customers|vision"
+    r"|technology|solutions?|values|goal|story|founders|investors|clients|partners|users)"
+    r"|our\s+(?:[\w-]+\s+){0,3}?(?:is|are|has|have|was|helps?|enables?|empowers?|powers?"
+    r"|uses?|combines?|offers?|delivers?|provides?|serves?|makes?|runs?|brings?|includes?"
+    r"|spans?|consists?|built|succeeds?))\b"
     r"|(?!(?:You|Your|This|The|In|As|If|With|Our|We|It|They|Experience|Familiarity)\b)"
     r"[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2}(?:['\u2019]s(?:\s+\w+){1,4})?\s+"
     r"(?:is|are|was|builds?|makes?|uses?|combines?|offers?|helps?|delivers?|provides?"
@@ -72,6 +87,109 @@ _JOB_CUE = re.compile(
     r"|nice to have|we(?:'re| are) looking for|candidate)\b",
     re.IGNORECASE,
 )
+# Words that tie a sentence to the hire, whoever else it speaks of: a sentence whose
+# subject is the company asks only with one of these ("Our founders have experience in
+# AI" describes the founders).
+_HIRE_CUE = re.compile(
+    r"\b(you|your (?:role|work|team|day|experience|background|skills)|this (?:role|position)"
+    r"|the role|candidates?|(?:we(?:'re|\u2019re)|is|are) (?:looking|hiring|seeking))\b",
+    re.IGNORECASE,
+)
+# AI named as the employer's field, an industry or a trend rather than a skill of the
+# hire: "a hypergrowth AI startup", "the change AI is bringing to education", "a new
+# shift in AI", "at the intersection of AI and defense", "the AI era".
+_AI = r"(?:AI|A\.I\.|artificial intelligence|generative AI|GenAI)"
+_AI_AS_BACKDROP = re.compile(
+    rf"\b{_AI}(?:[- ](?:first|native|powered|driven|focused))?\s+(?:[\w-]+\s+)?(?:start-?ups?"
+    r"|compan(?:y|ies)|labs?|firms?|businesses)\b"
+    rf"|\b{_AI}(?:[- ](?:first|native|powered|driven|focused))?\s+(?:industry|sector|space|era"
+    r"|age|revolution|boom|wave|landscape|ecosystem|market(?:place)?s?|world|transformation"
+    r"|shift|race|hype)\b"
+    r"|\b(?:era|age|rise|advent|dawn|future|shift|wave|revolution|world|frontier|intersection"
+    rf"|transformation)\s+(?:of|in)\s+(?:the\s+)?{_AI}(?!\s+(?:tools?|models?|systems?|agents?"
+    r"|features?|products?|applications?))"
+    rf"|\bmission\s+(?:is\s+)?(?:to|of|at)\b[^.;]{{0,60}}?\b{_AI}"
+    rf"|\bwhat(?:'s|\u2019s| is) possible (?:with|in) {_AI}"
+    rf"|\b{_AI}\s+(?:is\s+|are\s+|will\s+|continues\s+to\s+|has\s+|keeps\s+)?(?:bringing|brings"
+    r"|transform\w*|reshap\w*|chang(?:es|ing|ed)|revolutioni[sz]\w*|disrupt\w*|redefin\w*"
+    r"|rewrit\w*|reinvent\w*|upend\w*|accelerat(?:es|ing))\b",
+    re.IGNORECASE,
+)
+# What the hire is asked to know or want: such a sentence asks even about a backdrop
+# ("Experience in a B2B SaaS or AI startup", "Passion for AI and how it transforms work").
+_SKILL_CUE = re.compile(
+    r"\b(experience|background|knowledge|understanding|interest(?:ed)?|passion(?:ate)?"
+    r"|familiar\w*|curious|curiosity|excit\w*|enthusias\w*|fluen\w*|proficien\w*|savvy|expertise"
+    r"|track record|exposure)\b",
+    re.IGNORECASE,
+)
+
+
+# AI or ML named as one of the teams or disciplines the hire works with ("partner with
+# research, ML, and product teams", "other disciplines including design, machine
+# learning, and infrastructure"): the hire's colleagues, not the hire's skill.
+_TEAM_TERM = r"(?:AI|ML|AI/ML|ML/AI|machine learning|applied AI|AI research|ML research)"
+_LIST_STEP = r"(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:and\s+|or\s+)?[\w-]+(?:\s+[\w-]+)?)"
+_TEAM_NOUN = r"(?:teams?|disciplines|functions|groups|orgs|organi[sz]ations|engineers|researchers)"
+_AI_AS_TEAM = re.compile(
+    rf"\b{_TEAM_TERM}{_LIST_STEP}{{0,4}},?\s+(?:and\s+|or\s+)?(?:other\s+)?(?:[\w-]+\s+)?"
+    rf"{_TEAM_NOUN}\b"
+    rf"|\b{_TEAM_NOUN},?\s+(?:including|such as|like|across|from)\s+(?:[\w/-]+(?:\s+[\w/-]+)?"
+    rf"\s*(?:,|&|/|\band\b|\bor\b)\s*){{0,5}}(?:and\s+|or\s+)?{_TEAM_TERM}\b",
+    re.IGNORECASE,
+)
+_WORKS_WITH = re.compile(
+    r"\b(with|alongside|across|between|among|partner\w*|collaborat\w*|support\w*"
+    r"|cross-functional\w*)\b",
+    re.IGNORECASE,
+)
+# AI as part of a name after a preposition: "at Acme AI", "for Acme AI", "About Acme AI"
+# (a field of AI, "with Generative AI", is not a name; nor "Acme AI tools").
+_AI_IN_NAME = re.compile(
+    r"\b(?:at|for|join|about|with|of|to)\s+"
+    r"(?!(?:Generative|Gen|Applied|Conversational|Responsible|Agentic|Vertical|Physical"
+    r"|Enterprise|Open|Voice|Clinical|Embodied|Explainable|Trustworthy|Frontier|Multimodal"
+    r"|Edge|Ethical|Safe|Human|Modern|Practical|General|Predictive|Creative|Cognitive"
+    r"|Autonomous|Industrial|Advanced|Next|New|Secure|Sovereign|Medical|Legal|Our|The|An?"
+    r"|This|Your|Using|Leveraging)\b)"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?(?:\.|\s+)AI\b(?!\s*(?:/|-)?\s*(?:tools?|models?|agents?"
+    r"|systems?|products?|features?|solutions?|platforms?|applications?|capabilit\w+"
+    r"|technolog\w+|workflows?|research|engineer\w*|infrastructure|ML)\b)"
+)
+
+
+# The phrases the rules above are about, lowercased: other mentions ("PyTorch") are
+# never a backdrop, and skip the regexes.
+_BACKDROP_PHRASES = frozenset({"ai", "a.i.", "artificial intelligence", "generative ai", "genai"})
+_TEAM_PHRASES = frozenset({"ai", "ml", "ai/ml", "ml/ai", "machine learning", "applied ai"})
+_WINDOW = 90  # characters around a mention that its backdrop phrase may span
+
+
+def mention_is_backdrop(mention: Mention, sentence: str, start: int) -> bool:
+    """Whether this AI mention, at ``start`` of its sentence, names the employer's field or
+    a trend ("AI startup", "the AI era") or a name ("at Acme AI") in a sentence asking no
+    skill of the hire, or the teams the hire works with ("with research, ML and product
+    teams")."""
+    phrase = mention.phrase.lower()
+    if phrase not in _BACKDROP_PHRASES and phrase not in _TEAM_PHRASES:
+        return False
+    end = start + len(mention.phrase)
+    low, high = max(0, start - _WINDOW), min(len(sentence), end + _WINDOW)
+    if phrase in _BACKDROP_PHRASES:
+        for match in _AI_AS_BACKDROP.finditer(sentence, low, high):
+            if match.start() <= start and end <= match.end():
+                return not _SKILL_CUE.search(sentence)
+        if phrase == "ai" and start > 1 and sentence[start - 2].isalnum():  # "Acme AI"
+            for match in _AI_IN_NAME.finditer(sentence, low, end):
+                if match.end() == end:
+                    return not _SKILL_CUE.search(sentence)
+    if phrase in _TEAM_PHRASES and _WORKS_WITH.search(sentence, 0, start):
+        for match in _AI_AS_TEAM.finditer(sentence, low, high):
+            if match.start() <= start and end <= match.end():
+                return True
+    return False
+
+
 # A sentence that starts like a duty: "Train and deploy ML models...", "Build LLM features".
 _DUTY = re.compile(
     r"\s*(?:[-*\u2022]\s*)?(train|build|design|develop|ship|own|lead|research|deploy|create"
@@ -117,7 +235,8 @@ _NOT_AN_ASK_WORDS = (
     "employees", "company-wide", "offer", "benefit", "perk", "ai-first", "ai-native",
     "we are an", "we're an", "for our", "for the", "with our", "with the", "alongside",
     "support", "we use", "we integrate", "we leverage", "we love", "we embrace",
-    "we encourage", "team", "researchers", "engineers", "scientists",
+    "we encourage", "team", "researchers", "engineers", "scientists", "opportunit",
+    "chance",
 )  # fmt: skip
 
 
@@ -134,7 +253,7 @@ def sentence_asks(sentence: str, kind: str) -> bool:
     """Whether a sentence holding an AI mention, in a section of this kind, asks for AI."""
     if kind in NEUTRAL_KINDS or is_not_an_ask(sentence):
         return False
-    if _COMPANY_SUBJECT.match(sentence) and not _JOB_CUE.search(sentence):
+    if _COMPANY_SUBJECT.match(sentence) and not _HIRE_CUE.search(sentence):
         return False  # "Acme builds AI agents", even under "About the role"
     if kind in ASKING_KINDS:
         return True
@@ -330,7 +449,9 @@ def assess_posting(
                 key = (left, right)
                 if key not in judged:
                     judged[key] = sentence_asks(text[left:right], section.kind)
-                if judged[key]:
+                if judged[key] and not mention_is_backdrop(
+                    mention, text[left:right], mention.start - left
+                ):
                     asked.update(mention.tags)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}

@@ -36,7 +36,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         ("company", r"^(company (overview|description|profile)|about (us|the company)"
-                    r"|who we are|our (mission|story|company)|über uns)\b"),
+                    r"|who (we are|are we)|our (mission|story|company)|über uns|über \w+$"
+                    r"|(à|a) propos|acerca de|sobre (nosotros|nós|n[oó]s)|more (on|about) us"
+                    r"|qui sommes-nous|wer wir sind)\b"),
         ("legal", r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|privacy"
                   r"|accommodat|e-verify|disclaimer|legal|notice|discriminat|scam"
                   r"|recruit\w* fraud|fraud(ulent)? (alert|warning|notice)"
@@ -47,7 +49,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    r"|use of ai|ai in (our )?hiring|candidate (privacy|journey|experience)"),
         ("benefits", r"benefit|perks|what we offer|we offer|compensation|salary|\bpay\b"
                      r"|total rewards|rewards|why (you'll love|join)|what's in it|package"
-                     r"|wir bieten|unser angebot|avantages|pay range|base range"),
+                     r"|wir bieten|unser angebot|avantages|pay range|base range"
+                     r"|what you('ll| will)? get|our offer\b|in return"
+                     r"|what we (can )?(bring|give|provide|offer)( to)? you"),
         ("requirements", r"requirement|qualifications?|what you('ll| will)? bring|about you"
                          r"|who you are|you (may|might) be a good fit|must[- ]haves?"
                          r"|nice[- ]to[- ]haves?|bonus points|skills|experience"
@@ -65,7 +69,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"|position|deine aufgaben|ihre aufgaben|aufgaben|in this role"
                  r"|what we('re| are) building|projects?"),
         ("company", r"about|who we are|our (mission|story|company|values|culture|vision)"
-                    r"|why \w+|company|life at|working at|über uns|the company|mission"
+                    r"|why \w+|company|life at|working at|being at|über uns|the company|mission"
                     r"|^what (we do|is \w+)|^(our )?values"),
     )
 )  # fmt: skip
