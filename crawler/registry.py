@@ -31,11 +31,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 DEFAULT_COMPANIES_FILE = Path(__file__).with_name("companies.toml")
-# The platforms of the contract: one spider each in `scrapy list`.
-PLATFORMS: tuple[str, ...] = (
-    "greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable",
-    "recruitee", "personio", "teamtailor", "bamboohr", "jsonld",
-)  # fmt: skip
 KNOWN_KEYS = frozenset({
     "slug", "name", "platform", "board", "careers_url", "verified",
     "careers_page", "evidence", "checked", "doubtful",
@@ -229,3 +224,13 @@ def moved_company(
 def _toml_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def __getattr__(name: str) -> object:
+    # PLATFORMS: one per platform spider class (crawler/spiders/), found when first
+    # asked for: the spiders import this module, so it cannot import them at load.
+    if name == "PLATFORMS":
+        from crawler.spiders import platform_spiders
+
+        return tuple(platform_spiders())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

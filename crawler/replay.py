@@ -12,16 +12,19 @@ A routes file (JSON) lists them, with bodies in files beside it:
 Keys: method (GET), path, query (parameters that must match; others are ignored),
 json_body (top-level keys the request's JSON body must have, with equal values; others
 are ignored: ``{"method": "POST", "json_body": {"offset": 20}}``), status (200),
-content_type (from the body file's suffix), body or body_file, headers. Unmatched
+content_type (from the body file's suffix), body or body_file, headers, delay (seconds
+before the answer). Unmatched
 requests get a 404 and are logged in ``unmatched``; ``received`` keeps every request
 with its body, for tests of what a POST sent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,6 +42,7 @@ class Route:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     json_body: dict[str, Any] | None = None
+    delay: float = 0.0  # seconds to wait before answering (a slow board, in tests)
 
     def matches(self, method: str, path: str, query: dict[str, str], body: bytes = b"") -> bool:
         if method != self.method or path != self.path:
@@ -143,6 +147,8 @@ class ReplayServer:
                 replay.received.append((self.command, self.path, body))
                 for route in replay.routes:
                     if route.matches(self.command, parts.path, query, body):
+                        if route.delay:
+                            time.sleep(route.delay)
                         self._send(route.status, route.body, route.content_type, route.headers)
                         return
                 replay.unmatched.append((self.command, self.path))
@@ -155,7 +161,9 @@ class ReplayServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                # The client may be gone (a test killed it): nothing to answer then.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
 
             do_GET = do_POST = _serve
 

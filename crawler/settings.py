@@ -7,6 +7,8 @@ name (the ``-s`` form wins, as Scrapy gives the command line a higher priority).
 
 import os
 
+from crawler.spiders import platform_spiders
+
 BOT_NAME = "careers-crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -81,22 +83,37 @@ JOBS_CLOSE_MIN_OPEN = 10
 # The registry. Unset: crawler/companies.toml in the package.
 COMPANIES_FILE = None
 
-# Shared frontier: set, and workers share one crawl on Redis.
+# Distributed runs (crawler/distributed/): set, and `scrapy enqueue` queues a run's
+# companies on this Redis for workers (`scrapy crawlall --worker`) on any host to share.
+# Unset: everything runs in one process.
 REDIS_URL = None
+# Every Redis key starts with this (several deployments, or tests, may share a Redis).
+WORKER_REDIS_PREFIX = "careers-crawler"
+# A worker renews the lease of each company it crawls; one that stops renewing for this
+# long (killed, host lost) has its company put back in the queue for another worker.
+WORKER_LEASE_SECONDS = 300
+# After this many lost leases a company is recorded failed (recorded per run by enqueue).
+WORKER_MAX_ATTEMPTS = 3
+# Companies one worker crawler (one platform) crawls at a time.
+WORKER_COMPANIES = 8
+# How a worker is named in `scrapy runs`. Unset: host:pid.
+WORKER_NAME = None
+# Set by `scrapy crawlall --worker` (or Scrapyd's setting=WORKER_ENABLED=true): spiders
+# take their companies from the Redis queue (crawler/distributed/loader.py).
+WORKER_ENABLED = False
+SPIDER_LOADER_CLASS = "crawler.distributed.loader.WorkerSpiderLoader"
 
-# API hosts of the platforms. Per-tenant ones are templates: {board} is the company's
-# board token, and a registry careers URL's host wins over the template.
-GREENHOUSE_BASE_URL = "https://boards-api.greenhouse.io"
-LEVER_BASE_URL = "https://api.lever.co"
-LEVER_EU_BASE_URL = "https://api.eu.lever.co"
-ASHBY_BASE_URL = "https://api.ashbyhq.com"
-SMARTRECRUITERS_BASE_URL = "https://api.smartrecruiters.com"
-WORKABLE_BASE_URL = "https://apply.workable.com"
-WORKDAY_BASE_URL = None  # per tenant: always the host of the company's careers URL
-RECRUITEE_BASE_URL = "https://{board}.recruitee.com"
-PERSONIO_BASE_URL = "https://{board}.jobs.personio.de"
-TEAMTAILOR_BASE_URL = "https://{board}.teamtailor.com"
-BAMBOOHR_BASE_URL = "https://{board}.bamboohr.com"
+# API hosts of the platforms (GREENHOUSE_BASE_URL, LEVER_EU_BASE_URL, ...): each
+# platform's spider class declares its settings and their defaults
+# (``base_url_settings()``), so a new platform is one module. Per-tenant ones are
+# templates: {board} is the company's board token, and a registry careers URL's host
+# wins over the template.
+PLATFORM_BASE_URLS = {
+    setting: default
+    for spider in platform_spiders().values()
+    for setting, default in spider.base_url_settings().items()
+}
+globals().update(PLATFORM_BASE_URLS)
 
 # The system Chromium that scrapy-playwright drives (never a browser download).
 CHROMIUM_EXECUTABLE_PATH = "/usr/bin/chromium"
@@ -121,18 +138,10 @@ ENVIRONMENT_SETTINGS = (
     "JOBS_DATA_DIR",
     "COMPANIES_FILE",
     "REDIS_URL",
+    "WORKER_REDIS_PREFIX",
+    "WORKER_NAME",
     "CHROMIUM_EXECUTABLE_PATH",
-    "GREENHOUSE_BASE_URL",
-    "LEVER_BASE_URL",
-    "LEVER_EU_BASE_URL",
-    "ASHBY_BASE_URL",
-    "SMARTRECRUITERS_BASE_URL",
-    "WORKABLE_BASE_URL",
-    "WORKDAY_BASE_URL",
-    "RECRUITEE_BASE_URL",
-    "PERSONIO_BASE_URL",
-    "TEAMTAILOR_BASE_URL",
-    "BAMBOOHR_BASE_URL",
+    *PLATFORM_BASE_URLS,
 )
 for _name in ENVIRONMENT_SETTINGS:
     if os.environ.get(_name):

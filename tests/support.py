@@ -48,9 +48,31 @@ class CrawlResult:
         assert "Spider closed (finished)" in self.log, self.log[-4000:]
 
 
-def scrapy_command(*args: str, settings: dict[str, Any] | None = None) -> list[str]:
-    """The command line of `scrapy <args> -s ...`, deprecations as errors."""
+def run_scrapy(
+    *args: str, settings: dict[str, Any] | None = None, timeout: int = 180, quiet: bool = False
+) -> CrawlResult:
+    """Run `scrapy <args>` from the project root in a fresh process, as an operator would.
+
+    Scrapy's deprecation warnings are errors there too. Its log is on stderr (``-L
+    INFO``), where the commands that are quiet by default would write it to a file;
+    ``quiet=True`` runs them as an operator's plain command does.
+    """
+    command = scrapy_command(*args, settings=settings, log_to_stderr=not quiet)
+    completed = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=scrapy_env(),
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
+
+
+def scrapy_command(
+    *args: str, settings: dict[str, Any] | None = None, log_to_stderr: bool = True
+) -> list[str]:
+    """The command line of `scrapy <args> -s ...`, deprecations as errors; Scrapy's log
+    on stderr (``-L INFO``) unless ``log_to_stderr`` is False or a log option is given."""
     command = [sys.executable, "-c", _SCRAPY_WITH_DEPRECATIONS_AS_ERRORS, *args]
+    if log_to_stderr and not {"-L", "--loglevel", "--logfile", "--nolog"} & set(args):
+        command += ["-L", (settings or {}).get("LOG_LEVEL", "INFO")]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
     return command
@@ -69,18 +91,16 @@ def start_scrapy(*args: str, settings: dict[str, Any] | None = None) -> subproce
     )  # fmt: skip
 
 
-def run_scrapy(
-    *args: str, settings: dict[str, Any] | None = None, timeout: int = 180
-) -> CrawlResult:
-    """Run `scrapy <args>` from the project root in a fresh process, as an operator would.
-
-    Scrapy's deprecation warnings are errors there too.
-    """
-    completed = subprocess.run(
-        scrapy_command(*args, settings=settings), cwd=PROJECT_ROOT, env=scrapy_env(),
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-    return CrawlResult(completed.returncode, completed.stdout + completed.stderr)
+def finish_scrapy(process: subprocess.Popen, timeout: int = 180) -> CrawlResult:
+    """Wait for a process of start_scrapy; its exit code and output (killed, with what
+    it printed, when it outlives the timeout)."""
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise AssertionError(f"still running after {timeout} s:\n{output[-6000:]}") from None
+    return CrawlResult(process.returncode, output)
 
 
 def query(database_url: str, sql: str, params: Any = None) -> list[dict[str, Any]]:

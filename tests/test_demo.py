@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from crawler.commands.demo import demo_registry_text
 from crawler.registry import load_registry
-from tests.support import query, run_scrapy
+from tests.support import PROJECT_ROOT, query, run_scrapy
 
 
 def test_demo_crawls_the_recordings_into_the_database(database_url, tmp_path):
-    result = run_scrapy("demo", settings={"DATABASE_URL": database_url})
+    log_file = PROJECT_ROOT / ".data" / "logs" / "demo.log"
+    logged_before = log_file.stat().st_size if log_file.exists() else 0
+    result = run_scrapy("demo", settings={"DATABASE_URL": database_url}, quiet=True)
     assert result.returncode == 0, result.log[-3000:]
     assert "requests with no recording" not in result.log
     assert "open postings from" in result.log
+    # Quiet by default: the table and where the log went, not Scrapy's INFO log.
+    assert "] INFO:" not in result.log and len(result.log.splitlines()) < 40, result.log[:3000]
+    assert f"Scrapy's log: {log_file}" in result.log
+    with log_file.open(encoding="utf-8") as log:
+        log.seek(logged_before)
+        assert "Spider closed (finished)" in log.read()
     counts = query(database_url, "SELECT company, count(*) AS n FROM open_postings GROUP BY 1")
     counts = {row["company"]: row["n"] for row in counts}
     registry = tmp_path / "demo.toml"

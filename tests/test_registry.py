@@ -18,6 +18,7 @@ from crawler.registry import (
     load_registry,
     select_companies,
 )
+from crawler.spiders import platform_spiders
 
 # fireworks-ai, named on Greenhouse by the brief, moved to Ashby (issue 10's evidence).
 BRIEF_GREENHOUSE = {"anthropic", "databricks", "stripe", "cloudflare", "datadog", "twilio",
@@ -27,19 +28,9 @@ BRIEF_COMPANIES = BRIEF_GREENHOUSE | {
     "openai", "mistral", "cohere", "snowflake", "modal", "baseten", "cursor", "linear",
     "supabase", "posthog", "notion", "plaid",
 }  # fmt: skip
-# The shape of a board token on each platform (the token conventions of companies.toml).
-BOARD_SHAPES = {
-    "greenhouse": r"[a-z0-9][a-z0-9_-]*",
-    "lever": r"[a-z0-9][a-z0-9_.-]*",
-    "ashby": r"[A-Za-z0-9][A-Za-z0-9_.%-]*",
-    "smartrecruiters": r"[A-Za-z0-9][A-Za-z0-9_-]*",
-    "workable": r"[a-z0-9][a-z0-9-]*",
-    "workday": r"[a-z0-9][a-z0-9-]*/[A-Za-z0-9_-]+",
-    "recruitee": r"[a-z0-9][a-z0-9-]*",
-    "personio": r"[a-z0-9][a-z0-9-]*",
-    "teamtailor": r"[a-z0-9][a-z0-9-]*",
-    "bamboohr": r"[a-z0-9][a-z0-9-]*",
-}
+# The shape of a board token on each platform: declared on its spider class.
+BOARD_SHAPES = {name: spider.board_shape for name, spider in platform_spiders().items()
+                if spider.board_shape}  # fmt: skip
 WORKDAY_URL = re.compile(
     r"https://(?P<tenant>[a-z0-9-]+)\.wd\d+\.myworkdayjobs\.com/(?P<site>[^/?#]+)"
 )

@@ -1,8 +1,14 @@
 """`scrapy crawlall [--platform P ...] [--company SLUG ...]`: the registry in one process.
 
+`scrapy crawlall --worker [--platform P ...] [--wait SECONDS]`: a worker of distributed
+runs instead (crawler/distributed/): it crawls companies queued by `scrapy enqueue`
+until no run has any of them queued or in progress; its table lists the companies it
+crawled, and its exit code is 1 when one of them was not ok.
+
 Settings read: ``COMPANIES_FILE`` (the registry), ``DATABASE_URL`` (unset: the
 embedded Postgres, started once here and shared by every crawler),
-``JOBS_PROGRESS_INTERVAL`` (seconds between progress updates).
+``JOBS_PROGRESS_INTERVAL`` (seconds between progress updates), ``REDIS_URL`` (a
+worker's). Quiet by default: Scrapy's log goes to a file (crawler/commands/quiet.py).
 
 One crawler per platform, each given its platform's companies (``company=a,b,c``),
 all in one process. While they run, a progress line (companies done of total,
@@ -22,9 +28,12 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import CrawlerProcessBase
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
+from crawler.commands.quiet import print_log_location, send_log_to_file
 from crawler.db.connection import DatabaseUnavailable, prepare_database
 from crawler.db.health import ProposedMove, company_health, crawl_runs_after, last_crawl_run_id
+from crawler.distributed.process import crawl_as_worker
 from crawler.extensions.progress import ProgressDisplay
 from crawler.registry import (
     Company,
@@ -160,6 +169,20 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        self.add_filter_options(parser)
+        parser.add_argument(
+            "--worker", action="store_true",
+            help="take companies of runs queued by `scrapy enqueue` on REDIS_URL until no"
+                 " run has any queued or in progress (--platform: only those platforms)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--wait", type=float, default=0, metavar="SECONDS",
+            help="with --worker: wait up to this long for a run to be queued (a worker host"
+                 " started by the same timer as the host that enqueues)",
+        )  # fmt: skip
+
+    @staticmethod
+    def add_filter_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--platform", action="extend", nargs="+", default=[], metavar="P",
             help="only companies on these platforms (repeatable, or comma-separated)",
@@ -169,12 +192,25 @@ class Command(ScrapyCommand):
             help="only these registry companies (repeatable, or comma-separated)",
         )  # fmt: skip
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        if opts.worker:
+            # The spider loader then hands out each platform spider in its worker form.
+            self.settings.set("WORKER_ENABLED", True, priority="cmdline")
+        self.log_file = send_log_to_file(self.settings, "worker" if opts.worker else "crawlall")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError(f"unexpected arguments {args}: use --platform / --company")
         assert self.crawler_process is not None and self.settings is not None
-        spider_names = self.crawler_process.spider_loader.list()
-        companies = self._chosen_companies(opts, spider_names)
+        if opts.worker:
+            if not self.settings.get("REDIS_URL"):
+                raise UsageError("a worker needs REDIS_URL: the Redis its runs are queued on",
+                                 print_help=False)  # fmt: skip
+        else:
+            spider_names = self.crawler_process.spider_loader.list()
+            companies = self.chosen_companies(self.settings, opts, spider_names)
 
         try:
             database_url = prepare_database(self.settings)
@@ -182,15 +218,30 @@ class Command(ScrapyCommand):
         except DatabaseUnavailable as exc:
             raise UsageError(str(exc), print_help=False) from None
 
-        display = ProgressDisplay(self.settings.getfloat("JOBS_PROGRESS_INTERVAL") or None)
-        crawl_registry(self.crawler_process, companies, display)
+        if opts.worker:
+            crawled = crawl_as_worker(
+                self.crawler_process, self.settings, database_url, _split(opts.platform),
+                wait=opts.wait,
+            )  # fmt: skip
+            if crawled is None:
+                print("no run has companies queued or in progress: nothing to do", flush=True)
+                return
+            companies = [company for company, _ in crawled]
+        else:
+            display = ProgressDisplay(self.settings.getfloat("JOBS_PROGRESS_INTERVAL") or None)
+            crawl_registry(self.crawler_process, companies, display)
 
         results = summarize(database_url, companies, after_id)
         print(format_summary(results), flush=True)
+        print_log_location(self.log_file)
         if self.crawler_process.bootstrap_failed or not all(r.ok for r in results):
             self.exitcode = 1
 
-    def _chosen_companies(self, opts: argparse.Namespace, spider_names: list[str]) -> list:
+    @staticmethod
+    def chosen_companies(
+        settings: BaseSettings, opts: argparse.Namespace, spider_names: list[str]
+    ) -> list[Company]:
+        """The registry companies the --platform / --company options choose."""
         platforms = _split(opts.platform)
         unknown = [p for p in platforms if p not in spider_names]
         if unknown:
@@ -200,7 +251,7 @@ class Command(ScrapyCommand):
                 print_help=False,
             )
         try:
-            registry = load_registry(self.settings.get("COMPANIES_FILE"))
+            registry = load_registry(settings.get("COMPANIES_FILE"))
             companies = select_companies(registry, platforms or None, _split(opts.company) or None)
         except RegistryError as exc:
             raise UsageError(str(exc), print_help=False) from exc

@@ -17,6 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.crawlall import crawl_registry
+from crawler.commands.quiet import print_log_location, send_log_to_file
 from crawler.db.connection import DatabaseUnavailable, prepare_database
 from crawler.db.embedded import PROJECT_ROOT
 from crawler.db.summary import open_postings_by_company
@@ -43,6 +44,11 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "Crawl recorded responses from a local replay server (no internet needed)"
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        self.log_file = send_log_to_file(self.settings, "demo")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         route_files = sorted(DEMO_DIR.glob("*.routes.json"))
         if not route_files:
@@ -68,6 +74,7 @@ class Command(ScrapyCommand):
         if server.unmatched:
             print(f"requests with no recording: {server.unmatched}")
         self._print_summary(database_url)
+        print_log_location(self.log_file)
 
     def _demo_registry(self, replay_url: str) -> Path:
         data_dir = Path(self.settings.get("JOBS_DATA_DIR") or PROJECT_ROOT / ".data")

@@ -36,6 +36,7 @@ _NOT_A_BOARD = frozenset({"api", "posting-api", "embed", "static", "favicon.ico"
 
 class AshbySpider(PlatformSpider):
     name = "ashby"
+    board_shape = r"[A-Za-z0-9][A-Za-z0-9_.%-]*"
     base_url_setting = "ASHBY_BASE_URL"
     default_base_url = "https://api.ashbyhq.com"
 

@@ -35,6 +35,7 @@ _WORKPLACE = {"0": "onsite", "1": "remote", "2": "hybrid"}
 
 class BambooHRSpider(PlatformSpider):
     name = "bamboohr"
+    board_shape = r"[a-z0-9][a-z0-9-]*"
     base_url_setting = "BAMBOOHR_BASE_URL"
     default_base_url = "https://{board}.bamboohr.com"
     per_tenant = True

@@ -3,6 +3,7 @@
 A platform spider sets:
 
 - ``name``: the platform (``greenhouse``), which is also the spider name;
+- ``board_shape``: a regular expression a board token of the platform matches;
 - ``base_url_setting`` and ``default_base_url``: the API host, a setting so that a
   local replay server can stand in. Per-tenant platforms (``per_tenant = True``,
   e.g. ``{board}.recruitee.com``) use a ``{board}`` template there, and take the host
@@ -73,6 +74,14 @@ class PlatformSpider(scrapy.Spider):
     name: ClassVar[str]
     base_url_setting: ClassVar[str | None] = None
     default_base_url: ClassVar[str | None] = None
+    # The shape of a board token (a regular expression), checked on every registry entry.
+    board_shape: ClassVar[str | None] = None
+
+    @classmethod
+    def base_url_settings(cls) -> dict[str, str | None]:
+        """The settings naming this platform's API hosts, with their defaults
+        (crawler/settings.py declares them from here)."""
+        return {cls.base_url_setting: cls.default_base_url} if cls.base_url_setting else {}
 
     def __init__(
         self,
@@ -96,11 +105,6 @@ class PlatformSpider(scrapy.Spider):
         spider.ledger = CrawlLedger.for_crawler(crawler)
         spider.targets = [spider.target_for(c) for c in spider.select_companies()]
         crawler.signals.connect(spider._company_finished, signal=jobs_signals.company_finished)
-        if crawler.settings.get("REDIS_URL"):
-            spider.logger.warning(
-                "REDIS_URL is set, but the shared Redis frontier is not built yet:"
-                " this process crawls its companies alone"
-            )
         return spider
 
     def _company_finished(self, board: str, **_: Any) -> None:

@@ -60,6 +60,7 @@ def extra_from_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 class GreenhouseSpider(PlatformSpider):
     name = "greenhouse"
+    board_shape = r"[a-z0-9][a-z0-9_-]*"
     base_url_setting = "GREENHOUSE_BASE_URL"
     default_base_url = "https://boards-api.greenhouse.io"
 

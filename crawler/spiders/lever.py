@@ -47,10 +47,15 @@ def is_eu_url(url: str | None) -> bool:
 
 class LeverSpider(PlatformSpider):
     name = "lever"
+    board_shape = r"[a-z0-9][a-z0-9_.-]*"
     base_url_setting = "LEVER_BASE_URL"
     default_base_url = "https://api.lever.co"
     eu_base_url_setting = "LEVER_EU_BASE_URL"
     default_eu_base_url = "https://api.eu.lever.co"
+
+    @classmethod
+    def base_url_settings(cls) -> dict[str, str | None]:
+        return {**super().base_url_settings(), cls.eu_base_url_setting: cls.default_eu_base_url}
 
     @classmethod
     def board_from_url(cls, url: str) -> str | None:

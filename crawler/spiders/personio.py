@@ -36,6 +36,7 @@ _SCHEDULE_SAYS_MORE = frozenset({"", "permanent", "unbefristet"})
 
 class PersonioSpider(PlatformSpider):
     name = "personio"
+    board_shape = r"[a-z0-9][a-z0-9-]*"
     base_url_setting = "PERSONIO_BASE_URL"
     default_base_url = "https://{board}.jobs.personio.de"
     per_tenant = True

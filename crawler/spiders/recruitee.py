@@ -35,6 +35,7 @@ _UTC_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)
 
 class RecruiteeSpider(PlatformSpider):
     name = "recruitee"
+    board_shape = r"[a-z0-9][a-z0-9-]*"
     base_url_setting = "RECRUITEE_BASE_URL"
     default_base_url = "https://{board}.recruitee.com"
     per_tenant = True

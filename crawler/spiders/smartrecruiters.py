@@ -46,6 +46,7 @@ _NOT_COMPANIES = frozenset({"oneclick-ui", "sr-jobs", "static", "api", "v1", "co
 
 class SmartRecruitersSpider(PlatformSpider):
     name = "smartrecruiters"
+    board_shape = r"[A-Za-z0-9][A-Za-z0-9_-]*"
     base_url_setting = "SMARTRECRUITERS_BASE_URL"
     default_base_url = "https://api.smartrecruiters.com"
 

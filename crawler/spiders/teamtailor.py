@@ -48,6 +48,7 @@ _WORKPLACE = {"fully": "remote", "hybrid": "hybrid", "none": "onsite", "temporar
 
 class TeamtailorSpider(PlatformSpider):
     name = "teamtailor"
+    board_shape = r"[a-z0-9][a-z0-9-]*"
     base_url_setting = "TEAMTAILOR_BASE_URL"
     default_base_url = "https://{board}.teamtailor.com"
     per_tenant = True

@@ -45,6 +45,7 @@ _NOT_ACCOUNTS = frozenset({
 
 class WorkableSpider(PlatformSpider):
     name = "workable"
+    board_shape = r"[a-z0-9][a-z0-9-]*"
     base_url_setting = "WORKABLE_BASE_URL"
     default_base_url = "https://apply.workable.com"
     custom_settings = {

@@ -86,6 +86,7 @@ class TenantListing:
 
 class WorkdaySpider(PlatformSpider):
     name = "workday"
+    board_shape = r"[a-z0-9][a-z0-9-]*/[A-Za-z0-9_-]+"
     base_url_setting = "WORKDAY_BASE_URL"
     default_base_url = None
     per_tenant = True
