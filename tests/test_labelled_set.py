@@ -28,6 +28,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.enrich import score as real
+from crawler.enrich.score import Tally
 from crawler.items import JobPosting
 from crawler.pipelines.ai_skills import AiSkillsPipeline
 from crawler.pipelines.clean import CleanPipeline
@@ -52,29 +53,6 @@ def load_builder():
 
 def labelled_postings() -> list[dict[str, Any]]:
     return json.loads((LABELLED / "postings.json").read_text(encoding="utf-8"))
-
-
-@dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    mistakes: list[str] = field(default_factory=list)
-
-    def add(self, predicted: bool, expected: bool, ident: str) -> None:
-        self.tp += predicted and expected
-        self.fp += predicted and not expected
-        self.fn += expected and not predicted
-        if predicted != expected:
-            self.mistakes.append(f"{ident} ({'FP' if predicted else 'FN'})")
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 @dataclass
