@@ -140,6 +140,7 @@ class CrawlLedger:
         return self._crawls[key]
 
     def crawl_of(self, platform: str, board: str) -> CompanyCrawl:
+        """The company's crawl in flight (KeyError when it is not: a caller's bug)."""
         return self._crawls[(platform, board)]
 
     def listing_started(self, platform: str, board: str) -> None:
@@ -234,9 +235,6 @@ class CrawlLedger:
         return self._crawls.get((adapter.get("platform"), adapter.get("board")))
 
     # --- what pipelines report ----------------------------------------------------
-
-    def crawl_for(self, platform: str, board: str) -> CompanyCrawl | None:
-        return self._crawls.get((platform, board))
 
     def record_dropped(
         self, platform: str, board: str, reason: str, external_id: str | None = None

@@ -50,7 +50,7 @@ class Stage:
         return asyncio.run(self.pipeline.process_item(item))
 
     def alternates(self, board="acme"):
-        crawl = self.ledger.crawl_for("p", board)
+        crawl = self.ledger.crawl_of("p", board)
         return {kept: sorted(ids) for kept, ids in crawl.alternates.items()}
 
 
@@ -75,7 +75,7 @@ def test_a_smaller_id_arriving_later_takes_the_job_over(stage):
     assert stage.process(posting("10")) is not None  # kept instead
     with pytest.raises(DropItem):
         stage.process(posting("30"))
-    crawl = stage.ledger.crawl_for("p", "acme")
+    crawl = stage.ledger.crawl_of("p", "acme")
     assert crawl.retracted == {("acme", "20")}
     assert stage.alternates() == {("acme", "10"): ["acme:20", "acme:30"]}
 
