@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from crawler.pipelines.unchanged import enrichment_fingerprint, source_hash
+from crawler.pipelines.unchanged import enrichment_fingerprint, fields_digest, source_hash
 from crawler.spiders.greenhouse import GreenhouseSpider
 from tests.support import fake_response, fixture_text, make_spider, query, run_scrapy
 
@@ -114,3 +114,17 @@ def test_source_hash_follows_the_item_and_the_enriching_code():
     first[0].title += " "
     assert source_hash(first[0]) != source_hash(second[0])
     assert len(enrichment_fingerprint()) == 32
+
+
+def test_fields_digest_frames_long_text_and_ignores_order():
+    def digest(html: str, text: str, title: str = "Engineer") -> bytes:
+        return fields_digest([("html", html), ("text", text), ("title", title)]).digest()
+
+    long_a, long_b = "a" * 400, "b" * 400
+    reordered = fields_digest([("title", "Engineer"), ("text", long_b), ("html", long_a)])
+    assert digest(long_a, long_b) == reordered.digest()
+    # text moved from one long field to the other is a different posting
+    assert digest(long_a, long_b) != digest(long_a + "b", long_b[1:])
+    # a long text that changes at its end, and a short field, both change the digest
+    assert digest(long_a, long_b) != digest(long_a, long_b + ".")
+    assert digest(long_a, long_b) != digest(long_a, long_b, "Engineer ")

@@ -27,8 +27,6 @@ If the database is lost for longer than ``JOBS_DB_RETRY_SECONDS``, the crawl sto
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
 from collections import defaultdict
@@ -47,7 +45,7 @@ from crawler.db import postings as db
 from crawler.db.connection import DatabaseUnavailable
 from crawler.db.session import Database
 from crawler.logformatter import one_line
-from crawler.pipelines.unchanged import is_source_unchanged
+from crawler.pipelines.unchanged import fields_digest, is_source_unchanged
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,16 +54,17 @@ logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "database_unavailable"  # the finish reason when the database is lost
 
+# what the content hash covers: every stored column but the identity
+_CONTENT_COLUMNS = tuple(
+    column
+    for column in db.POSTING_COLUMNS
+    if column not in db.IDENTITY_COLUMNS and column != "content_hash"
+)
+
 
 def content_hash(row: dict[str, Any]) -> str:
     """A stable hash of everything stored about a posting except its identity."""
-    content = {
-        column: row.get(column)
-        for column in db.POSTING_COLUMNS
-        if column not in db.IDENTITY_COLUMNS and column != "content_hash"
-    }
-    encoded = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
+    return fields_digest((column, row.get(column)) for column in _CONTENT_COLUMNS).hexdigest()
 
 
 def row_key(row: dict[str, Any]) -> tuple[str, str]:

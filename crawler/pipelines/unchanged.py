@@ -17,7 +17,9 @@ import asyncio
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -65,19 +67,16 @@ def _field_names(item_class: type) -> tuple[str, ...]:
 RAW_TEXT_LENGTH = 256
 
 
-def source_hash(item: Any) -> str:
-    """The hash of the item as the spider made it, under the current enriching code.
+def fields_digest(fields: Iterable[tuple[str, Any]]) -> hashlib.blake2b:
+    """A digest of named values, the same for the same values in any order.
 
-    Long text (the description) is hashed as its bytes, framed by its field's name and
-    length; every other field goes in one sorted JSON document.
+    Long text (a description) goes in as its bytes, framed by its name and length; the
+    rest goes in as one sorted JSON document. Shared by the source hash (what the
+    spider read) and the store's content hash (what is stored).
     """
-    if dataclasses.is_dataclass(item):
-        fields = [(name, getattr(item, name)) for name in _field_names(type(item))]
-    else:
-        fields = sorted(dict(item).items())
     digest = hashlib.blake2b(digest_size=16)
     small: dict[str, Any] = {}
-    for name, value in fields:
+    for name, value in sorted(fields, key=itemgetter(0)):
         if isinstance(value, str) and len(value) > RAW_TEXT_LENGTH:
             raw = value.encode("utf-8", "surrogatepass")
             digest.update(b"%s:%d:" % (name.encode(), len(raw)))
@@ -86,6 +85,16 @@ def source_hash(item: Any) -> str:
             small[name] = value
     encoded = json.dumps(small, sort_keys=True, default=str, ensure_ascii=False)
     digest.update(encoded.encode("utf-8", "surrogatepass"))
+    return digest
+
+
+def source_hash(item: Any) -> str:
+    """The hash of the item as the spider made it, under the current enriching code."""
+    if dataclasses.is_dataclass(item):
+        fields = [(name, getattr(item, name)) for name in _field_names(type(item))]
+    else:
+        fields = list(dict(item).items())
+    digest = fields_digest(fields)
     digest.update(enrichment_fingerprint().encode())
     return digest.hexdigest()
 
