@@ -10,7 +10,9 @@ is the company and not the hire. Within an asking sentence, a mention that names
 the employer's field or a trend ("a fast-growing AI startup", "the change AI brings"),
 as part of a name ("at Acme AI"), or as a team the hire works with ("with the data, ML
 and product teams") does not ask either, unless the sentence asks the hire to know or
-want it ("experience at an AI startup").
+want it ("experience at an AI startup"). In a sentence whose subject is the company, only
+the part after the cue about the hire asks; a mention alone in its section's heading
+line (a topic, a tagline) asks nothing by itself.
 
 Evidence: ``{tag, phrase, start, end, section}`` per tag of each hit, at most
 MAX_EVIDENCE_PER_TAG per tag (the first ones); offsets point into the description
