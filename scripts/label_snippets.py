@@ -3,9 +3,12 @@ trust the numbers").
 
     python scripts/label_snippets.py sample            # the (board, id) list to label
     python scripts/label_snippets.py show FIRST COUNT  # snippets of those postings
+    python scripts/label_snippets.py --dev-rest show FIRST COUNT  # the second dev batch
 
 ``sample`` picks whole companies at random (crawler.enrich.score.SAMPLE_SEED) until
-at least --postings postings are chosen. ``show`` prints, for each chosen posting,
+at least --postings postings are chosen. ``--dev-rest`` is the second batch: the
+companies after those, in the same shuffled order, of the dev half only (all their
+postings): the test half gets no labels from it. ``show`` prints, for each chosen posting,
 its title and every sentence that hits a deliberately broad AI net (far wider than the
 taxonomy) with the heading above it, and the tagger's output of the day as a starting
 point the labeller corrects. Postings with no hit at all are labelled as not
@@ -60,6 +63,15 @@ def sample(corpus: dict, postings: int) -> list[tuple[str, str]]:
     return chosen
 
 
+def dev_rest(corpus: dict, postings: int) -> list[tuple[str, str]]:
+    """The dev-half companies' postings that ``sample`` left out, in its company order."""
+    chosen = set(sample(corpus, postings))
+    halves = split_boards(board for board, _ in corpus)
+    return [
+        key for key in sample(corpus, len(corpus)) if key not in chosen and halves[key[0]] == "dev"
+    ]
+
+
 def sentences(text: str):
     for match in re.finditer(r"[^\n.!?]+[.!?]?", text):
         yield match.start(), match.group(0).strip()
@@ -100,9 +112,13 @@ def main() -> None:
     parser.add_argument("count", nargs="?", type=int, default=50)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--postings", type=int, default=620)
+    parser.add_argument("--dev-rest", action="store_true",
+                        help="the second batch: the dev half's other companies")  # fmt: skip
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     chosen = sample(corpus, args.postings)
+    if args.dev_rest:
+        chosen = dev_rest(corpus, args.postings)
     if args.action == "sample":
         halves = split_boards(board for board, _ in corpus)
         for board, job_id in chosen:

@@ -224,6 +224,21 @@ def verdict_for(title: str, text: str):
         "The role\nOwn the close.\n\nNotes\n"
         "AI software may help us sort applications and transcribe interviews.",
         "The role\nOwn the close.\n\nHighlights\nAn opportunity to work with cutting-edge AI.",
+        # perks framed as what the role offers; pitch and press headings
+        "The role\nThis role offers the chance to grow and to shape cutting-edge AI products.",
+        "The role\nOwn the close.\n\nWhat makes this opportunity special:\n"
+        "Join the team bringing generative AI to every warehouse.",
+        "The role\nOwn the close.\n\nLearn how we think:\nA podcast with our founder on AI agents.",
+        # the company as a subject: a lower-case name, after an "As ...," opener
+        "The role\nq9x is the open AI platform for freight teams. Own the close.",
+        "The role\nAs the maintainer of the Flux runtime, Globex offers tools for agentic AI.",
+        # a heading or tagline names a topic; the sentences under it ask or not
+        "THE AI WORKBENCH FOR EVERY WAREHOUSE\nOwn the monthly close.",
+        # trends, the company's own AI as the agent, and a company clause before the hire
+        "The role\nThe shift to agentic commerce is here, and we lead it. Own the close.",
+        "The role\nSource parts for a battery cell discovered by Globex's AI platform.",
+        "The role\nWe've grown tenfold with our AI product, and we're looking for an "
+        "accountant to own the close.",
     ],
 )
 def test_boilerplate_mentions_ai_but_does_not_ask(text):
@@ -247,6 +262,12 @@ def test_boilerplate_mentions_ai_but_does_not_ask(text):
         "Requirements\nExperience with Vertex AI pipelines.",
         "What you'll do\nBuild ML models with the data and product teams.",
         "What you'll do\nPartner with the data team to ship LLM features.",
+        # after the company clause, the hire's part of the sentence asks
+        "The role\nWe've grown tenfold, and we're looking for an engineer who knows PyTorch.",
+        # "please apply even if" heads wishes, not the hiring process
+        "Ideal, but please apply even if you miss one:\nExperience using AI tools in sales.",
+        # a topic heading does not stop the sentences under it from asking
+        "AI WORKFLOWS\nBuild and evaluate LLM agents for our customers.",
     ],
 )
 def test_the_roles_own_sections_ask(text):

@@ -50,6 +50,10 @@ def kinds(sections: list[Section]) -> list[tuple[str, str | None]]:
         ("Privacy notice", "legal"), ("Accommodations", "legal"),
         ("Our hiring process", "hiring"), ("How we hire", "hiring"),
         ("Use of AI in our hiring", "hiring"), ("How to apply", "hiring"),
+        ("Ready to apply?", "hiring"), ("You should apply if", "requirements"),
+        ("(Ideal, but please apply even if you miss one)", "other"),
+        ("What makes this opportunity special", "benefits"),
+        ("Learn how we think and work", "company"), ("In the press", "company"),
         ("Additional Information", "other"),
     ],
 )  # fmt: skip

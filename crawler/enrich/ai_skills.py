@@ -10,7 +10,9 @@ is the company and not the hire. Within an asking sentence, a mention that names
 the employer's field or a trend ("a fast-growing AI startup", "the change AI brings"),
 as part of a name ("at Acme AI"), or as a team the hire works with ("with the data, ML
 and product teams") does not ask either, unless the sentence asks the hire to know or
-want it ("experience at an AI startup").
+want it ("experience at an AI startup"). In a sentence whose subject is the company, only
+the part after the cue about the hire asks; a mention alone in its section's heading
+line (a topic, a tagline) asks nothing by itself.
 
 Evidence: ``{tag, phrase, start, end, section}`` per tag of each hit, at most
 MAX_EVIDENCE_PER_TAG per tag (the first ones); offsets point into the description
@@ -45,6 +47,7 @@ _NOT_AN_ASK = re.compile(
     r"|interviews?)\b"
     r"|^\s*(?:[-*\u2022]\s*)?(?:an?\s+|the\s+)?(?:unique\s+|rare\s+)?(?:opportunity|chance)"
     r"\s+to\b"
+    r"|\b(?:this|the)\s+(?:role|position|job|internship)\s+(?:also\s+)?(?:offers|provides|gives)\b"
     r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
     r"|^\s*(we offer|benefits|perks)\b"
     r"|\b(for|with|alongside|support\w*)\s+[^.]{0,60}?\b(AI|ML|AI/ML)\s+(research\s+"
@@ -73,8 +76,10 @@ _COMPANY_SUBJECT = re.compile(
     r"|our\s+(?:[\w-]+\s+){0,3}?(?:is|are|has|have|was|helps?|enables?|empowers?|powers?"
     r"|uses?|combines?|offers?|delivers?|provides?|serves?|makes?|runs?|brings?|includes?"
     r"|spans?|consists?|built|succeeds?))\b"
-    r"|(?!(?:You|Your|This|The|In|As|If|With|Our|We|It|They|Experience|Familiarity)\b)"
-    r"[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2}(?:['\u2019]s(?:\s+\w+){1,4})?\s+"
+    r"|(?:As\s+[^,;]{3,150},\s*)?"
+    r"(?!(?:You|Your|This|The|In|As|If|With|Our|We|It|They|Experience|Familiarity)\b)"
+    r"(?:[A-Z][\w.&-]*|[a-z]+(?:\d|[A-Z])[\w.&-]*)(?:\s+[A-Z][\w.&-]*){0,2}"
+    r"(?:['\u2019]s(?:\s+\w+){1,4})?\s+"
     r"(?:is|are|was|builds?|makes?|uses?|combines?|offers?|helps?|delivers?|provides?"
     r"|exists|equips|powers|leverages|develops|creates|brings|enables|empowers)\b)"
 )
@@ -98,7 +103,7 @@ _HIRE_CUE = re.compile(
 # AI named as the employer's field, an industry or a trend rather than a skill of the
 # hire: "a hypergrowth AI startup", "the change AI is bringing to education", "a new
 # shift in AI", "at the intersection of AI and defense", "the AI era".
-_AI = r"(?:AI|A\.I\.|artificial intelligence|generative AI|GenAI)"
+_AI = r"(?:AI|A\.I\.|artificial intelligence|generative AI|GenAI|agentic(?: AI)?)"
 _AI_AS_BACKDROP = re.compile(
     rf"\b{_AI}(?:[- ](?:first|native|powered|driven|focused))?\s+(?:[\w-]+\s+)?(?:start-?ups?"
     r"|compan(?:y|ies)|labs?|firms?|businesses)\b"
@@ -108,6 +113,10 @@ _AI_AS_BACKDROP = re.compile(
     r"|\b(?:era|age|rise|advent|dawn|future|shift|wave|revolution|world|frontier|intersection"
     rf"|transformation)\s+(?:of|in)\s+(?:the\s+)?{_AI}(?!\s+(?:tools?|models?|systems?|agents?"
     r"|features?|products?|applications?))"
+    rf"|\b(?:shift|move|transition|journey)\s+(?:to|towards?)\s+(?:the\s+)?{_AI}"
+    r"(?!\s+(?:tools?|models?|systems?|features?|products?|applications?))"
+    r"|\b(?:discovered|invented|developed|designed|found|engineered)\s+(?:by|with|using)\s+"
+    rf"(?:our|(?-i:[A-Z])[\w-]*(?:['\u2019]?s)?)\s+(?:own\s+|proprietary\s+|in-house\s+)?{_AI}"
     rf"|\bmission\s+(?:is\s+)?(?:to|of|at)\b[^.;]{{0,60}}?\b{_AI}"
     rf"|\bwhat(?:'s|\u2019s| is) possible (?:with|in) {_AI}"
     rf"|\b{_AI}\s+(?:is\s+|are\s+|will\s+|continues\s+to\s+|has\s+|keeps\s+)?(?:bringing|brings"
@@ -160,7 +169,9 @@ _AI_IN_NAME = re.compile(
 
 # The phrases the rules above are about, lowercased: other mentions ("PyTorch") are
 # never a backdrop, and skip the regexes.
-_BACKDROP_PHRASES = frozenset({"ai", "a.i.", "artificial intelligence", "generative ai", "genai"})
+_BACKDROP_PHRASES = frozenset(
+    {"ai", "a.i.", "artificial intelligence", "generative ai", "genai", "agentic", "agentic ai"}
+)
 _TEAM_PHRASES = frozenset({"ai", "ml", "ai/ml", "ml/ai", "machine learning", "applied ai"})
 _WINDOW = 90  # characters around a mention that its backdrop phrase may span
 
@@ -236,7 +247,7 @@ _NOT_AN_ASK_WORDS = (
     "we are an", "we're an", "for our", "for the", "with our", "with the", "alongside",
     "support", "we use", "we integrate", "we leverage", "we love", "we embrace",
     "we encourage", "team", "researchers", "engineers", "scientists", "opportunit",
-    "chance",
+    "chance", "provides", "gives",
 )  # fmt: skip
 
 
@@ -249,21 +260,32 @@ def is_not_an_ask(sentence: str) -> bool:
     return bool(_NOT_AN_ASK.search(sentence))
 
 
-def sentence_asks(sentence: str, kind: str) -> bool:
-    """Whether a sentence holding an AI mention, in a section of this kind, asks for AI."""
+def ask_start(sentence: str, kind: str) -> int | None:
+    """Where the asking part of a sentence holding an AI mention, in a section of this
+    kind, starts: None when no part asks, 0 when all of it does. A sentence whose subject
+    is the company asks only from its cue about the hire on ("We've grown with our AI
+    product, and we're looking for engineers who know PyTorch": PyTorch asks, the
+    product does not)."""
     if kind in NEUTRAL_KINDS or is_not_an_ask(sentence):
-        return False
-    if _COMPANY_SUBJECT.match(sentence) and not _HIRE_CUE.search(sentence):
-        return False  # "Acme builds AI agents", even under "About the role"
+        return None
+    if _COMPANY_SUBJECT.match(sentence):
+        cue = _HIRE_CUE.search(sentence)
+        return cue.start() if cue else None  # "Acme builds AI agents", even under "The role"
     if kind in ASKING_KINDS:
-        return True
+        return 0
     if kind == "company":
-        return bool(_COMPANY_SECTION_ASK.search(sentence))
+        return 0 if _COMPANY_SECTION_ASK.search(sentence) else None
     if _JOB_CUE.search(sentence) or _DUTY.match(sentence):
-        return True
+        return 0
     if kind == "intro":  # where blurbs stand: only the job's own words ask
-        return False
-    return not _ABOUT_THE_COMPANY.search(sentence)  # under an unknown heading
+        return None
+    return None if _ABOUT_THE_COMPANY.search(sentence) else 0  # under an unknown heading
+
+
+def sentence_asks(sentence: str, kind: str) -> bool:
+    """Whether any part of a sentence holding an AI mention, in a section of this kind,
+    asks for AI."""
+    return ask_start(sentence, kind) is not None
 
 
 def _add_evidence(
@@ -411,6 +433,21 @@ def _title_kind(title: str) -> TitleKind:
 # --- the whole posting ----------------------------------------------------------------
 
 
+def _in_heading(text: str, section: Section, mention: Mention) -> bool:
+    """Whether the mention stands in its section's heading line: a heading names a topic
+    or a tagline ("The AI platform of your dreams"), it asks nothing by itself; the
+    sentences under it do. An inline label ("Skills: PyTorch") is not a whole line."""
+    heading = section.heading
+    if not heading or mention.start >= section.start + len(heading) + 8:
+        return False
+    line_end = text.find("\n", section.start)
+    if line_end < 0:
+        line_end = len(text)
+    return (
+        mention.start < line_end and text[section.start : line_end].strip().rstrip(":") == heading
+    )
+
+
 @dataclass
 class AiVerdict:
     mentions_ai: bool = False
@@ -440,17 +477,20 @@ def assess_posting(
         _add_evidence(verdict.evidence, per_tag, mention, "title")
     if text:
         sections = sections or [Section("intro", None, 0, len(text))]
-        judged: dict[tuple[int, int], bool] = {}  # a sentence is judged once
+        judged: dict[tuple[int, int], int | None] = {}  # a sentence is judged once
         for mention in taxonomy.find(text):
             section = section_at(sections, mention.start)
             found.update(mention.tags)
-            if not asked.issuperset(mention.tags):
+            if not asked.issuperset(mention.tags) and not _in_heading(text, section, mention):
                 left, right = sentence_span(text, mention.start)
                 key = (left, right)
                 if key not in judged:
-                    judged[key] = sentence_asks(text[left:right], section.kind)
-                if judged[key] and not mention_is_backdrop(
-                    mention, text[left:right], mention.start - left
+                    judged[key] = ask_start(text[left:right], section.kind)
+                start = judged[key]
+                if (
+                    start is not None
+                    and mention.start - left >= start
+                    and not mention_is_backdrop(mention, text[left:right], mention.start - left)
                 ):
                     asked.update(mention.tags)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)

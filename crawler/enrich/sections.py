@@ -45,13 +45,15 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                   r"|right to work|background check|gdpr|data protection|affirmative"
                   r"|compliance statement|chancengleichheit|datenschutz"),
         ("hiring", r"hiring|how we hire|interview|how to apply|application process|next steps"
-                   r"|recruit\w* process|our process|what to expect|apply|bewerbung"
+                   r"|recruit\w* process|our process|what to expect|bewerbung"
+                   r"|(?<!please )\bapply\b(?!\s+(?:if|even|anyway))"
                    r"|use of ai|ai in (our )?hiring|candidate (privacy|journey|experience)"),
         ("benefits", r"benefit|perks|what we offer|we offer|compensation|salary|\bpay\b"
                      r"|total rewards|rewards|why (you'll love|join)|what's in it|package"
                      r"|wir bieten|unser angebot|avantages|pay range|base range"
                      r"|what you('ll| will)? get|our offer\b|in return"
-                     r"|what we (can )?(bring|give|provide|offer)( to)? you"),
+                     r"|what we (can )?(bring|give|provide|offer)( to)? you"
+                     r"|what makes this opportunity|why this opportunity"),
         ("requirements", r"requirement|qualifications?|what you('ll| will)? bring|about you"
                          r"|who you are|you (may|might) be a good fit|must[- ]haves?"
                          r"|nice[- ]to[- ]haves?|bonus points|skills|experience"
@@ -70,7 +72,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"|what we('re| are) building|projects?"),
         ("company", r"about|who we are|our (mission|story|company|values|culture|vision)"
                     r"|why \w+|company|life at|working at|being at|über uns|the company|mission"
-                    r"|^what (we do|is \w+)|^(our )?values"),
+                    r"|^what (we do|is \w+)|^(our )?values|learn (more )?about|learn how we"
+                    r"|how we (think|work)|read more|in the (press|news)|^press\b"),
     )
 )  # fmt: skip
 
@@ -123,7 +126,7 @@ def _stands_alone(element: Any) -> bool:
         return False
     if parent.tag in _EMPHASIS_TAGS:  # <p><strong><u>Heading</u></strong></p>
         return _stands_alone(parent)
-    before = (element.getprevious().tail if element.getprevious() is not None else parent.text)
+    before = element.getprevious().tail if element.getprevious() is not None else parent.text
     after = element.tail
     if (before or "").strip() or (after or "").strip().strip(":"):
         return False
