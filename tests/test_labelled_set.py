@@ -32,6 +32,7 @@ from crawler.enrich.score import Tally
 from crawler.items import JobPosting
 from crawler.pipelines.ai_skills import AiSkillsPipeline
 from crawler.pipelines.clean import CleanPipeline
+from crawler.text.html import parse_fragment, sanitize_html, serialized_to_text, tree_to_text
 from tests.support import FIXTURES
 
 LABELLED = FIXTURES / "labelled"
@@ -217,3 +218,12 @@ def test_real_test_half_asks_for_ai_target(real_test_half):
     p_target, r_target = real.TARGETS["asks_for_ai"]
     tally = real_test_half.fields["asks_for_ai"]
     assert tally.precision >= p_target and tally.recall >= r_target
+
+
+@needs_corpus
+def test_real_descriptions_read_the_same_from_the_sanitizer_and_from_the_tree():
+    """The clean stage reads the text from the sanitizer's serialization; on every real
+    description it must be the text of the parsed tree (what html-text gives)."""
+    for _, job in real.load_corpus(CORPUS).items():
+        clean = sanitize_html(job.get("descriptionHtml") or "", job.get("jobUrl"))
+        assert serialized_to_text(clean) == tree_to_text(parse_fragment(clean)), job["id"]

@@ -20,6 +20,7 @@ from crawler.text.html import (
     parse_fragment,
     resolve_link,
     sanitize_html,
+    serialized_to_text,
     tree_to_text,
     unescape_html,
 )
@@ -91,11 +92,14 @@ def test_html_to_text_puts_blocks_on_lines():
     ],
 )
 def test_tree_to_text_is_html_texts_text(raw):
-    """The fast conversion gives html-text's own text, so stored text and offsets stay."""
-    tree = parse_fragment(sanitize_html(raw))
-    expected = html_text.etree_to_text(parse_fragment(sanitize_html(raw)), guess_layout=True)
-    text = tree_to_text(tree)
-    assert text == expected.strip()
+    """The fast conversions give html-text's own text, so stored text and offsets stay:
+    from the parsed tree, and from the sanitizer's serialization (what the clean stage
+    reads)."""
+    clean = sanitize_html(raw)
+    expected = html_text.etree_to_text(parse_fragment(clean), guess_layout=True).strip()
+    text = tree_to_text(parse_fragment(clean))
+    assert text == expected
+    assert serialized_to_text(clean) == expected
     assert tidy_text(text) == (text or None)  # already tidy: the clean stage skips it
 
 

@@ -22,7 +22,7 @@ from itemadapter import ItemAdapter
 
 from crawler.text import without_control_chars
 from crawler.text.dates import parse_date
-from crawler.text.html import parse_fragment, sanitize_html, tree_to_text
+from crawler.text.html import parse_fragment, sanitize_html, serialized_to_text
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -66,19 +66,20 @@ class CleanPipeline:
         if raw_html:
             clean_html = sanitize_html(raw_html, base_url=adapter.get("url"))
             adapter["description_html"] = clean_html or None
-            # parsed once: the text comes from this tree, and the AI-skills stage reads
-            # its headings from extra["html_tree"] (transient, removed there, never stored)
+            # parsed once, for the AI-skills stage, which reads its headings from
+            # extra["html_tree"] (transient, removed there, never stored)
             tree = parse_fragment(clean_html) if clean_html else None
             if tree is not None and isinstance(adapter.get("extra"), dict):
                 adapter["extra"]["html_tree"] = tree
         else:
-            tree = None
+            clean_html = None
             adapter["description_html"] = None
             self.stats.inc_value("jobs/field/description/missing")
-        if given_text or tree is None:
+        if given_text or not clean_html:
             adapter["description_text"] = tidy_text(given_text)
-        else:  # tree_to_text is tidy already: no trailing spaces, never two blank lines
-            adapter["description_text"] = tree_to_text(tree) or None
+        else:  # read from the sanitizer's own serialization: no tree walk, no second
+            # serialization; tidy already (no trailing spaces, never two blank lines)
+            adapter["description_text"] = serialized_to_text(clean_html) or None
 
         for name in DATE_FIELDS:
             raw = adapter.get(name)

@@ -147,15 +147,25 @@ def tree_to_text(tree: lxml.etree._Element | None) -> str:
 
     The same text as html-text's ``etree_to_text(tree, guess_layout=True)``, made without
     its Python walk over every node: libxml2 serializes the tree (in C, so tags stand
-    where the parser put them), one regex split gives text and tags in document order,
-    and the loop below applies html-text's rules to them: a line break for its newline
-    tags, a blank line for its paragraph tags, whitespace collapsed, and a space between
-    inline pieces unless punctuation follows or a bracket precedes.
+    where the parser put them) and serialized_to_text reads it.
     """
     if tree is None:
         return ""
+    return serialized_to_text(lxml.etree.tostring(tree, encoding="unicode", method="html"))
+
+
+def serialized_to_text(serialized: str) -> str:
+    """The text of HTML that a parser wrote (libxml2's tostring, or sanitize_html's
+    output, which html5ever serialized), as html-text gives it for the same tree.
+
+    One regex split gives text and tags in document order, and the loop below applies
+    html-text's rules to them: a line break for its newline tags, a blank line for its
+    paragraph tags, whitespace collapsed, and a space between inline pieces unless
+    punctuation follows or a bracket precedes. Serialized markup only: tags balanced,
+    attribute values quoted, "<" in text escaped.
+    """
     # text pieces alternate with runs of tags (blank space between tags is no text)
-    parts = _TAG_RUN.split(lxml.etree.tostring(tree, encoding="unicode", method="html"))
+    parts = _TAG_RUN.split(serialized)
     chunks: list[str] = []
     append = chunks.append
     state = _PARAGRAPH  # the document starts as after a paragraph: no break, no space
