@@ -2,15 +2,21 @@
 
 Scrapy's default "Dropped" and "Error processing" messages print the whole item (a
 5 KB description and all); here they name the posting and the reason in one line of
-at most ``MAX_LINE`` characters, whatever the size of the posting's fields.
+at most ``MAX_LINE`` characters, whatever the size of the posting's fields. A stored
+posting ("Scraped from") is a log line only when ``LOG_LEVEL`` is DEBUG, and then one
+naming the posting: below DEBUG the record was built for every posting and thrown away.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter, is_item
 from scrapy.logformatter import LogFormatter, LogFormatterResult
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 MAX_LINE = 200
 
@@ -30,6 +36,25 @@ def posting_name(item: Any) -> str:
 
 
 class PostingLogFormatter(LogFormatter):
+    def __init__(self, log_level: int = logging.DEBUG) -> None:
+        super().__init__()
+        self.logs_items = log_level <= logging.DEBUG
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        level = crawler.settings.get("LOG_LEVEL") or logging.DEBUG
+        if isinstance(level, str):
+            level = logging.getLevelNamesMapping().get(level.upper(), logging.DEBUG)
+        return cls(level)
+
+    def scraped(self, item: Any, response: Any, spider: Any) -> LogFormatterResult | None:
+        if not self.logs_items:
+            return None
+        result = super().scraped(item, response, spider)
+        result["msg"] = "%(line)s"
+        result["args"] = {"line": one_line(f"Scraped {posting_name(item)}")}
+        return result
+
     def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any
                 ) -> LogFormatterResult:  # fmt: skip
         result = super().dropped(item, exception, response, spider)

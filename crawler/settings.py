@@ -18,6 +18,10 @@ USER_AGENT = "careers-crawler/0.1 (+https://github.com/careers-crawler)"
 ROBOTSTXT_OBEY = False  # the platforms' public job APIs are meant for machines
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.PostingLogFormatter"
+# Scrapy re-reads a callback's source (inspect + ast) to warn about generators that
+# return a value, on every response: our spiders are tested, the warning costs 1% of
+# a crawl.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # Polite by default: few requests per host, AutoThrottle adapts to the latency.
 CONCURRENT_REQUESTS = 16

@@ -137,6 +137,23 @@ def test_no_argument_means_every_registry_company_on_the_platform():
 # --- whole crawls through a local replay server into Postgres -------------------------
 
 
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+def test_a_scraped_posting_is_one_short_debug_line(replay, database_url, level):
+    """Scrapy's "Scraped from" line dumps the whole item (5 KB of description): at DEBUG
+    it names the posting in one line, above DEBUG there is none at all."""
+    serve_boards(replay)
+    result = crawl(replay, database_url, LOG_LEVEL=level)
+    result.assert_clean()
+    scraped = [line for line in result.log.splitlines() if "Scraped" in line]
+    if level == "INFO":
+        assert scraped == []
+    else:
+        assert len(scraped) == 7
+        assert any("Scraped greenhouse/anthropic/4020305008" in line for line in scraped)
+        assert all(len(line) < 300 for line in scraped)
+    assert len(postings(database_url)) == 7
+
 def test_first_crawl_inserts_sanitized_postings(replay, database_url):
     serve_boards(replay)
     result = crawl(replay, database_url)
