@@ -3,15 +3,18 @@
 A browser page costs far more than a plain fetch, so a spider asks for one per
 request (``meta["playwright"] = True``) and only where a page needs it; every other
 request goes through Scrapy's own HTTP client. A spider that may render takes
-``BROWSER_SETTINGS`` and ``chromium_launch_options``: this module's download handler
-for http and https, the system Chromium (``CHROMIUM_EXECUTABLE_PATH``, never a browser
-download), headless, without Chromium's background connections (the network here
-may be closed), and without images, media or fonts.
+``BROWSER_SETTINGS`` and ``chromium_launch_options``: the download handler of
+crawler/playwright_handler.py for http and https, the system Chromium
+(``CHROMIUM_EXECUTABLE_PATH``, never a browser download), headless, without Chromium's
+background connections (the network here may be closed), and without images, media
+or fonts.
 
 scrapy-playwright 0.0.48 builds one handler per scheme when the crawl starts and each
 starts Playwright's driver (a Node process) with the engine, though Chromium itself
 waits for the first browser request. ``LazyPlaywrightDownloadHandler`` waits for that
-request for the driver too: a crawl that renders nothing starts neither.
+request for the driver too: a crawl that renders nothing starts neither. It lives in a
+module of its own, named here only as a path, so that a process that never renders
+never imports scrapy-playwright (a third of a second of every worker's start-up).
 
 Settings read: CHROMIUM_EXECUTABLE_PATH.
 """
@@ -22,10 +25,7 @@ import asyncio
 from contextlib import suppress
 from typing import Any
 
-from scrapy.http import Request, Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-
-HANDLER_PATH = "crawler.browser.LazyPlaywrightDownloadHandler"
+HANDLER_PATH = "crawler.playwright_handler.LazyPlaywrightDownloadHandler"
 CHROMIUM_ARGS = (
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
@@ -40,26 +40,6 @@ _DOM_SETTLED_JS = """() => new Promise(resolve => {
   });
   observer.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
 })"""
-
-
-class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler, built with the first request of its scheme, that
-    starts Playwright with the first request that asks for the browser."""
-
-    lazy = True
-
-    async def download_request(self, request: Request) -> Response:
-        if request.meta.get("playwright") and getattr(self, "browser_provider", None) is None:
-            async with self._start_lock:
-                if getattr(self, "browser_provider", None) is None:
-                    await self._maybe_launch_in_thread()  # scrapy-playwright's own start-up
-        return await super().download_request(request)
-
-    @property
-    def _start_lock(self) -> asyncio.Lock:
-        if not hasattr(self, "_playwright_start_lock"):
-            self._playwright_start_lock = asyncio.Lock()
-        return self._playwright_start_lock
 
 
 # A spider that may render pages puts these in its custom_settings, and

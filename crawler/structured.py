@@ -24,9 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import extruct
 import lxml.html
-from extruct.jsonld import JsonLdExtractor
 
 from crawler.text.dates import parse_date
 from crawler.text.html import unescape_html
@@ -52,16 +50,25 @@ class PageMarkup:
     broken_scripts: int = 0
 
 
+def _extruct() -> Any:
+    """extruct, imported when a page is first read: it pulls in mf2py, html5lib and
+    BeautifulSoup (a fifth of a second), which a crawl of JSON APIs never needs."""
+    import extruct
+    import extruct.jsonld
+
+    return extruct
+
+
 def parse_page(body: bytes, encoding: str = "utf-8") -> lxml.html.HtmlElement:
     """The page's lxml tree, as extruct parses it."""
-    return extruct.utils.parse_html(body, encoding=encoding)
+    return _extruct().utils.parse_html(body, encoding=encoding)
 
 
 def page_markup(tree: lxml.html.HtmlElement, base_url: str) -> PageMarkup:
     """Every JobPosting (and every ItemList posting URL) in the page's JSON-LD and microdata."""
     markup = PageMarkup()
     nodes: list[Any] = []
-    extractor = JsonLdExtractor()
+    extractor = _extruct().jsonld.JsonLdExtractor()
     for script in tree.xpath(_JSONLD_SCRIPTS):
         try:
             nodes.extend(extractor.extract_items(script))
@@ -76,7 +83,7 @@ def page_markup(tree: lxml.html.HtmlElement, base_url: str) -> PageMarkup:
 def _microdata(tree: lxml.html.HtmlElement, base_url: str) -> list[dict[str, Any]]:
     if not tree.xpath("//*[@itemscope]"):
         return []
-    extracted = extruct.extract(
+    extracted = _extruct().extract(
         tree, base_url=base_url, syntaxes=["microdata"], uniform=True,
         return_html_node=True, errors="log",
     )  # fmt: skip

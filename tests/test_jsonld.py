@@ -257,7 +257,7 @@ def test_registry_board_wins_and_a_bare_token_is_refused():
 def test_the_browser_is_this_spiders_alone_and_the_system_chromium():
     settings = {"CHROMIUM_EXECUTABLE_PATH": "/opt/chromium/chrome"}
     jsonld = get_crawler(JsonLdSpider, settings).settings
-    handler = "crawler.browser.LazyPlaywrightDownloadHandler"
+    handler = "crawler.playwright_handler.LazyPlaywrightDownloadHandler"
     assert jsonld.getdict("DOWNLOAD_HANDLERS") == {"http": handler, "https": handler}
     options = jsonld.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
     assert options["executable_path"] == "/opt/chromium/chrome" and options["headless"] is True
