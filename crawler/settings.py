@@ -22,6 +22,8 @@ LOG_FORMATTER = "crawler.logformatter.PostingLogFormatter"
 # return a value, on every response: our spiders are tested, the warning costs 1% of
 # a crawl.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy's in-memory stats without a wrapper on every attribute access (crawler/stats.py)
+STATS_CLASS = "crawler.stats.StatsCollector"
 
 # Polite by default: few requests per host, AutoThrottle adapts to the latency.
 CONCURRENT_REQUESTS = 16
