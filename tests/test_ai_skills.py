@@ -423,3 +423,22 @@ def test_a_company_boilerplate_sentence_is_a_mention_not_an_ask():
     )
     verdict = assess_posting("Account Manager", text)
     assert verdict.mentions_ai and not verdict.asks_for_ai
+
+
+def test_sections_are_found_only_for_a_text_that_mentions_ai():
+    calls: list[str] = []
+
+    def sections_of_text(text: str):
+        def find():
+            calls.append(text)
+            return split_sections(text)
+        return find
+
+    plain = "About the role\nYou will build billing systems in Go."
+    asking = "Requirements\nYou have shipped LLM features with RAG."
+    assert not assess_posting("Backend Engineer", plain, sections_of_text(plain)).mentions_ai
+    assert calls == []
+    verdict = assess_posting("Backend Engineer", asking, sections_of_text(asking))
+    assert verdict.asks_for_ai
+    assert verdict == assess_posting("Backend Engineer", asking, split_sections(asking))
+    assert calls == [asking]  # once, though the text has two mentions

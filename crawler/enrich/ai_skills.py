@@ -22,6 +22,7 @@ text, or into the title when ``section`` is "title".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -460,11 +461,13 @@ class AiVerdict:
 def assess_posting(
     title: str | None,
     text: str | None,
-    sections: list[Section] | None = None,
+    sections: list[Section] | Callable[[], list[Section]] | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> AiVerdict:
     """The AI columns of one posting: its title and description text, split into
-    sections (crawler.enrich.sections.split_sections) by the caller."""
+    sections (crawler.enrich.sections.split_sections) by the caller, or a function
+    giving them, called only when the text mentions AI: most postings do not, and
+    finding the sections costs more than the scan for mentions."""
     taxonomy = taxonomy or load_taxonomy()
     verdict = AiVerdict()
     found: set[str] = set()
@@ -475,10 +478,13 @@ def assess_posting(
         if not _EMPLOYER_IN_TITLE.match(title or "", mention.start):
             asked.update(mention.tags)
         _add_evidence(verdict.evidence, per_tag, mention, "title")
-    if text:
+    mentions = taxonomy.find(text) if text else []
+    if text and mentions:
+        if callable(sections):
+            sections = sections()
         sections = sections or [Section("intro", None, 0, len(text))]
         judged: dict[tuple[int, int], int | None] = {}  # a sentence is judged once
-        for mention in taxonomy.find(text):
+        for mention in mentions:
             section = section_at(sections, mention.start)
             found.update(mention.tags)
             if not asked.issuperset(mention.tags) and not _in_heading(text, section, mention):

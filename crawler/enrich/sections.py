@@ -21,6 +21,8 @@ from typing import Any
 
 import lxml.etree
 
+from crawler.text.html import parse_fragment
+
 # kinds whose text is the role's own: an AI mention there asks for AI
 ASKING_KINDS = frozenset({"title", "role", "requirements"})
 # kinds whose text never asks: perks, legal notices, how the hiring works
@@ -210,6 +212,12 @@ def split_sections(text: str, html_headings: Iterable[str] = ()) -> list[Section
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
         sections.append(Section(kind, heading, start, end))
     return sections
+
+
+def sections_of(text: str, html: str | None) -> list[Section]:
+    """The sections of a description text, with the headings its (sanitized) HTML marks."""
+    tree = parse_fragment(html) if html else None
+    return split_sections(text, headings_from_tree(tree))
 
 
 def section_at(sections: list[Section], offset: int) -> Section:

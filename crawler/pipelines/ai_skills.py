@@ -1,9 +1,9 @@
 """AI-skills stage: mentions_ai, asks_for_ai, ai_skills, is_ai_role and ai_evidence.
 
 Reads no settings. The taxonomy's automaton is built once when the stage is made; each
-posting's title and text are scanned once, and its sections are computed once from the
-HTML tree the clean stage parsed (``extra["html_tree"]``, removed here so it is never
-kept) or from the text's own heading lines. Stats: ``jobs/ai/mentions``,
+posting's title and text are scanned once, and only when the text mentions AI are its
+sections found, from the headings of its sanitized HTML (parsed here) or from the
+text's own heading lines. Stats: ``jobs/ai/mentions``,
 ``jobs/ai/asks``, ``jobs/ai/ai_role``, ``jobs/ai/tag/<tag>``.
 """
 
@@ -15,7 +15,7 @@ from itemadapter import ItemAdapter
 
 from crawler.enrich.ai_skills import assess_posting
 from crawler.enrich.ai_taxonomy import load_taxonomy
-from crawler.enrich.sections import headings_from_tree, split_sections
+from crawler.enrich.sections import sections_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,11 +32,11 @@ class AiSkillsPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        extra = adapter.get("extra")
-        tree = extra.pop("html_tree", None) if isinstance(extra, dict) else None
         text = adapter.get("description_text") or ""
-        sections = split_sections(text, headings_from_tree(tree)) if text else []
-        verdict = assess_posting(adapter.get("title"), text, sections, self.taxonomy)
+        html = adapter.get("description_html")
+        verdict = assess_posting(
+            adapter.get("title"), text, lambda: sections_of(text, html), self.taxonomy
+        )
         adapter["mentions_ai"] = verdict.mentions_ai
         adapter["asks_for_ai"] = verdict.asks_for_ai
         adapter["ai_skills"] = verdict.ai_skills

@@ -22,7 +22,7 @@ from itemadapter import ItemAdapter
 
 from crawler.text import without_control_chars
 from crawler.text.dates import parse_date
-from crawler.text.html import parse_fragment, sanitize_html, serialized_to_text
+from crawler.text.html import sanitize_html, serialized_to_text
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -66,11 +66,6 @@ class CleanPipeline:
         if raw_html:
             clean_html = sanitize_html(raw_html, base_url=adapter.get("url"))
             adapter["description_html"] = clean_html or None
-            # parsed once, for the AI-skills stage, which reads its headings from
-            # extra["html_tree"] (transient, removed there, never stored)
-            tree = parse_fragment(clean_html) if clean_html else None
-            if tree is not None and isinstance(adapter.get("extra"), dict):
-                adapter["extra"]["html_tree"] = tree
         else:
             clean_html = None
             adapter["description_html"] = None
