@@ -30,8 +30,6 @@
 -- a row (400 closings: 11 ms of 23 ms); the bulk touch of unchanged postings, nothing.
 --
 -- A company whose postings all closed keeps its row at 0; readers skip zeros.
--- A count that would go below 0 (only if the triggers were bypassed) fails the write
--- (CHECK) instead of being silently wrong.
 
 CREATE TABLE company_open_postings (
     company       text PRIMARY KEY,
