@@ -117,7 +117,8 @@ WORDS = _WORD_TEXT.split()
 def fill_postings(conn: psycopg.Connection, postings: int, companies: int,
                   description_words: int = 700, seed: float = 0.42) -> None:  # fmt: skip
     """Insert ``postings`` open postings (and a tenth as many closed) into an empty,
-    migrated database; deterministic for a seed."""
+    migrated database; deterministic for a seed. The counts per company
+    (company_open_postings) are kept by the same triggers as the store's writes."""
     roles = [(family, stem, share) for family, stem, share in ROLES]
     role_index = pick("d.role", [(str(i + 1), share) for i, (_, _, share) in enumerate(roles)])
     families = "ARRAY[" + ",".join(f"'{f}'" for f, _, _ in roles) + "]"
@@ -185,9 +186,9 @@ def fill_postings(conn: psycopg.Connection, postings: int, companies: int,
 
 
 def vacuum_analyze(conn: psycopg.Connection) -> None:
-    """What autovacuum does to a table the crawler writes daily: stats and the
+    """What autovacuum does to tables the crawler writes daily: stats and the
     visibility map (index-only scans)."""
-    conn.execute("VACUUM ANALYZE postings")
+    conn.execute("VACUUM ANALYZE postings, company_open_postings")
 
 
 def explain(conn: psycopg.Connection, statement: sql.Composable, analyze: bool) -> list[str]:

@@ -38,11 +38,14 @@ def available_migrations() -> list[Migration]:
     return migrations
 
 
-def apply_migrations(database_url: str) -> list[Migration]:
-    """Bring the schema up to date; return the migrations this call applied."""
+def apply_migrations(database_url: str, up_to: int | None = None) -> list[Migration]:
+    """Bring the schema up to date (or to version ``up_to``: a test of a later
+    migration on an older database); return the migrations this call applied."""
     applied: list[Migration] = []
     with psycopg.connect(database_url, autocommit=True) as conn:
         for migration in available_migrations():
+            if up_to is not None and migration.version > up_to:
+                break
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
                 conn.execute(

@@ -3,9 +3,9 @@
 What a job site asks of the table the crawler keeps: a page of open postings under any
 mix of filters (country, workplace, seniority, role family, the AI flags, an AI skill
 tag, words in the title), newest first with a limit; and open postings per company.
-Each is served by an index of migration 0008 (or 0001), so it stays in milliseconds at
-hundreds of thousands of postings; bench/bench_queries.py times them and shows the
-plans. Nothing here writes.
+Each is served by an index of migration 0008 (or 0001), or by the per-company counts
+of migration 0009, so it stays in milliseconds at hundreds of thousands of postings;
+bench/bench_queries.py times them and shows the plans. Nothing here writes.
 
 Newest first means first_seen_at (when the crawler first saw the posting): unlike
 posted_at it is never null, and it is what "new this week" means on the site.
@@ -104,13 +104,24 @@ def tagged_postings(
     return open_postings_page(conn, PostingFilters(ai_skill=skill), limit)
 
 
+# Read from the counts the database keeps (migration 0009), not counted from postings:
+# counting is a pass over every open posting, this is a read of one row per company.
 OPEN_COUNTS_BY_COMPANY = sql.SQL(
-    "SELECT company, count(*) AS open_postings FROM postings WHERE closed_at IS NULL"
-    " GROUP BY company ORDER BY open_postings DESC, company"
+    "SELECT company, open_postings FROM company_open_postings WHERE open_postings > 0"
+    " ORDER BY open_postings DESC, company"
 )
 
 
 def open_counts_by_company(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Open postings per company, most first."""
+    """Open postings per company, most first, then by company; a company with none
+    open is left out.
+
+    The figures are always those of the committed postings: triggers on ``postings``
+    (migration 0009) change a company's count in the same transaction that opens,
+    closes, deletes or moves one of its postings. So during a crawl a company's count
+    grows as its new postings are streamed in (as ``open_postings`` does), and drops
+    when its finish closes what disappeared; a crawl stopped early or killed leaves
+    the counts equal to the postings it did write.
+    """
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(OPEN_COUNTS_BY_COMPANY).fetchall()
