@@ -33,14 +33,15 @@ class CompanyProgress:
     def __init__(self, crawler: Crawler, companies: int) -> None:
         self.crawler = crawler
         self.companies = companies  # how many this crawler was asked to crawl
-        self.postings = 0
         self.finished = False
-        connect = crawler.signals.connect
-        connect(self._item_stored, signal=signals.item_scraped)
-        connect(self._closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
-    def _item_stored(self, item: Any) -> None:
-        self.postings += 1
+    @property
+    def postings(self) -> int:
+        """Postings through every stage so far: Scrapy's own count of item_scraped (a
+        receiver of our own would cost a task per posting)."""
+        stats = self.crawler.stats
+        return (stats.get_value("item_scraped_count") if stats else 0) or 0
 
     def _closed(self) -> None:
         self.finished = True
