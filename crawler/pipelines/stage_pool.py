@@ -14,9 +14,9 @@ Why this shape:
   that runs all the pool stages on it in order. Postings that arrive in the same turn
   of the event loop (a page's) go in one call, at most 64: a round trip per posting
   cost more than the stages it spared. The clean stage's parsed HTML tree reaches the
-  AI-skills stage without ever being pickled. The child returns the
-  processed posting, each pool stage's stats calls and log records, and the stage that
-  dropped the posting or raised, if one did.
+  AI-skills stage without ever being pickled. The child returns the processed posting,
+  each pool stage's stats calls and log records, and the stage that dropped the
+  posting or raised, if one did.
 - Exactly today's semantics. The crawl process then walks the stages in order: at a
   pool stage's place it applies that stage's stats and log records and, if the child
   stopped there, raises its DropItem or error (same type and message, the child's
@@ -34,7 +34,10 @@ Why this shape:
   and is never sent.
 - 'spawn' children: forking a process that runs Twisted and asyncio is unsafe. Each
   builds its stages once, from the crawl's settings, with a stand-in crawler whose
-  stats collector records calls; each loads the taxonomy and gazetteer itself.
+  stats collector records calls; each loads the taxonomy and gazetteer itself (the
+  crawl process still builds every stage: an unchanged posting, or 0 processes, runs
+  them here). A child's clean stage reads relative dates ("3 days ago") against its
+  own start, seconds after the crawl's.
   Children ignore SIGINT: the crawl process decides how a crawl stops. Their log
   records (at the crawl's ``LOG_LEVEL``) are re-emitted in the crawl's log.
 - A child that dies (OOM-killed) breaks the pool: every posting in flight then fails
