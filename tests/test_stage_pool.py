@@ -5,11 +5,19 @@ lose nothing but the posting a pool stage fails on, or the ones a dead child hel
 from __future__ import annotations
 
 import re
+import signal
 
 from tests.faults import pipelines_with_fault_stage
-from tests.support import fixture_text, latest_runs, run_scrapy, stored_postings, write_registry
+from tests.support import (
+    fixture_text,
+    latest_runs,
+    run_scrapy,
+    start_scrapy,
+    stored_postings,
+    write_registry,
+)
+from tests.test_completion import jobs, serve_visa, wait_for_details
 from tests.test_completion import crawl as crawl_anthropic
-from tests.test_completion import jobs
 from tests.test_enrich_crawl import anthropic_with_a_repeat
 
 COMPANIES = [
@@ -133,3 +141,24 @@ def test_a_pool_process_that_dies_fails_its_postings_and_the_crawl_goes_on(
     assert set(stored) == {"1", "2", "4", "5"}  # a new pool took 4 and 5
     assert stored["5"]["role_family"] is not None
 
+
+
+def test_sigterm_stops_a_pooled_crawl_whole(replay, database_url):
+    ids = serve_visa(replay, 20)
+    crawl = start_scrapy(
+        "crawl", "smartrecruiters", "-a", "company=visa",
+        settings={"DATABASE_URL": database_url, "SMARTRECRUITERS_BASE_URL": replay.url,
+                  "RETRY_TIMES": 0, "DOWNLOAD_DELAY": 0.2, "DOWNLOAD_DELAY_JITTER": 0,
+                  "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+                  "JOBS_STAGE_PROCESSES": 1},
+    )  # fmt: skip
+    wait_for_details(replay, crawl, 5)
+    crawl.send_signal(signal.SIGTERM)
+    log, _ = crawl.communicate(timeout=60)
+    assert crawl.returncode == 0, log[-3000:]
+    assert "Closing spider (shutdown)" in log and "Stage pool closed" in log
+    assert "Traceback" not in log, log[-3000:]
+    # the requests already scheduled are answered: every posting is stored, enriched
+    stored = stored_postings(database_url)
+    assert set(stored) == set(ids) and all(row["description_text"] for row in stored.values())
+    assert latest_runs(database_url)["visa"]["status"] == "ok"
