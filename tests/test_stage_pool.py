@@ -16,8 +16,8 @@ from tests.support import (
     stored_postings,
     write_registry,
 )
-from tests.test_completion import jobs, serve_visa, wait_for_details
 from tests.test_completion import crawl as crawl_anthropic
+from tests.test_completion import jobs, serve_visa, wait_for_details
 from tests.test_enrich_crawl import anthropic_with_a_repeat
 
 COMPANIES = [
