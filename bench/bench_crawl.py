@@ -12,6 +12,9 @@ last in even ones):
 - floor: bench/floor.py, plain Scrapy that fetches the same boards, parses the JSON
   and strips the tags from each description;
 - full: ``scrapy crawlall`` into an empty Postgres database (every posting new);
+- full, process pool x1 / x2: the same with ``-s JOBS_STAGE_PROCESSES=1`` (one child
+  beside the crawl process: both cores) and ``=2``, each into an empty database; the
+  pool's processes are reaped before the crawl exits, so their CPU is in its wait4;
 - unchanged: ``scrapy crawlall`` again into that database (the daily re-crawl);
 - changed: again, with 5% of the postings changed and 5% removed (a busy day);
 - workers: ``scrapy enqueue`` then one ``scrapy crawlall --worker``, and then two at
@@ -22,7 +25,8 @@ last in even ones):
 
 For each: wall seconds, CPU seconds (user + sys of the crawl process and its
 children, from wait4), peak RSS of the crawl process (its own VmHWM, printed at exit
-through bench/peak.py; for two workers, the larger), rows written (new + updated +
+through bench/peak.py; for two workers, the larger; a stage pool's processes are listed
+below the table, from the crawl's log), rows written (new + updated +
 closed, from crawl_runs; unchanged postings only have last_seen_at moved), and the
 ratio of wall and CPU to the floor's; medians over repetitions. Postgres's own CPU is
 not in the crawl's (another process).
@@ -38,6 +42,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -59,7 +64,9 @@ from bench.profile_stages import SAMPLE_RATE, print_stage_table
 # Through bench/peak.py, so each crawl reports its own peak RSS (see there why).
 PEAK = str(PROJECT_ROOT / "bench" / "peak.py")
 SCRAPY = [sys.executable, PEAK, "scrapy"]
-TARGETS = {"full": 3.0, "unchanged": 1.3, "workers x2": 2.0}
+TARGETS = {"full": 3.0, "unchanged": 1.3, "workers x2": 2.0, "full, process pool x1": 2.0,
+           "full, process pool x2": 2.0}  # fmt: skip
+POOL_PEAKS = re.compile(r"Stage pool closed: peak RSS per process ([\d, ]+) MB")
 RSS_TARGET_MB = {1: 300, 10: 500}
 
 
@@ -72,6 +79,7 @@ class Run:
     written: int | None = None  # new + updated + closed
     counts: dict[str, int] = field(default_factory=dict)
     failed: bool = False  # a process exited non-zero (its log's tail was printed)
+    pool_rss_mb: list[float] = field(default_factory=list)  # a stage pool's processes
 
 
 def measure(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
@@ -84,7 +92,7 @@ def measure(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
                              stderr=subprocess.STDOUT)
             for command, log in zip(commands, logs, strict=True)
         ]  # fmt: skip
-        cpu, rss, failed = 0.0, 0.0, []
+        cpu, rss, failed, pool_rss = 0.0, 0.0, [], []
         for process, log in zip(processes, logs, strict=True):
             # wait4: this child's own rusage (RUSAGE_CHILDREN would mix every child's).
             _, status, usage = os.wait4(process.pid, 0)
@@ -94,12 +102,14 @@ def measure(name: str, commands: list[list[str]], env: dict[str, str]) -> Run:
             output = log.read().decode(errors="replace")
             peak = parse_peak_mb(output)  # its own VmHWM (bench/peak.py)
             rss = max(rss, peak if peak is not None else usage.ru_maxrss / 1024)
+            for peaks in POOL_PEAKS.findall(output):
+                pool_rss += [float(mb) for mb in peaks.split(",")]
             if process.returncode != 0:
                 failed.append(output[-4000:])
         wall = time.perf_counter() - started
     if failed:  # reported, and marked in the table: the other runs still count
         print(f"  FAILED {name}: a process exited non-zero; its log ends:\n{failed[0]}")
-    return Run(name, wall, cpu, rss, failed=bool(failed))
+    return Run(name, wall, cpu, rss, failed=bool(failed), pool_rss_mb=pool_rss)
 
 
 def scrapy_env(server: FleetServer, fleet: Fleet, database_url: str, **more: str) -> dict:
@@ -110,8 +120,9 @@ def scrapy_env(server: FleetServer, fleet: Fleet, database_url: str, **more: str
     return env
 
 
-def fetch_settings() -> list[str]:
-    return [arg for name, value in FETCH_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+def fetch_settings(more: dict[str, str] | None = None) -> list[str]:
+    settings = {**FETCH_SETTINGS, **(more or {})}
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
 
 
 def crawl_counts(database_url: str, after_id: int) -> dict[str, int]:
@@ -160,11 +171,12 @@ class Bench:
         return self.keep(measure(name, [command], dict(os.environ)))
 
     def crawl(self, name: str, database_url: str, variant: str = "base",
-              fleet: Fleet | None = None, profile: str | None = None) -> Run:  # fmt: skip
+              fleet: Fleet | None = None, profile: str | None = None,
+              settings: dict[str, str] | None = None) -> Run:  # fmt: skip
         fleet = fleet or self.fleet
         after = last_run_id(database_url)
         self.server.root, self.server.variant = fleet.root, variant
-        command = [*SCRAPY, "crawlall", *fetch_settings()]
+        command = [*SCRAPY, "crawlall", *fetch_settings(settings)]
         if profile and profile.endswith(".prof"):
             command = [sys.executable, "-m", "cProfile", "-o", profile, *command[1:]]
         elif profile:  # py-spy: raw collapsed stacks, idle samples included
@@ -186,6 +198,11 @@ class Bench:
         self.crawl("full", url)
         self.crawl("unchanged", url)
         self.crawl("changed 5%/removed 5%", url, variant="changed")
+
+    def full_pool(self, processes: int) -> Run:
+        """The full crawl with the CPU-heavy stages in a pool of processes."""
+        return self.crawl(f"full, process pool x{processes}", self.databases.fresh(),
+                          settings={"JOBS_STAGE_PROCESSES": str(processes)})  # fmt: skip
 
     def workers(self, count: int) -> Run | None:
         redis = redis_url()
@@ -214,7 +231,8 @@ def table(bench: Bench, scale: int) -> list[str]:
     floor_wall, floor_cpu = median(floor, lambda r: r.wall), median(floor, lambda r: r.cpu)
     lines = ["| run | wall s | CPU s | peak RSS MB | rows written | x floor (wall)"
              " | x floor (CPU) |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
-    names = ["floor", "full", "unchanged", "changed 5%/removed 5%", "workers x1", "workers x2"]
+    names = ["floor", "full", "full, process pool x1", "full, process pool x2", "unchanged",
+             "changed 5%/removed 5%", "workers x1", "workers x2"]  # fmt: skip
     names += [name for name in bench.runs if name not in names]
     for name in names:
         runs = bench.runs.get(name)
@@ -235,11 +253,15 @@ def table(bench: Bench, scale: int) -> list[str]:
             ratio = median(bench.runs[name], lambda r: r.wall) / floor_wall
             verdict = "met" if ratio <= goal else "NOT met"
             lines.append(f"- {name}: {ratio:.2f}x the floor (target <= {goal}x): {verdict}")
+    for name, runs in bench.runs.items():
+        if any(run.pool_rss_mb for run in runs):
+            peaks = ", ".join(f"{mb:.0f}" for mb in runs[-1].pool_rss_mb)
+            lines.append(f"- {name}: peak RSS of each stage pool process {peaks} MB")
     rss_goal = RSS_TARGET_MB.get(scale)
     if rss_goal:
         crawls = [r for name, runs in bench.runs.items() if name != "floor" and "1x" not in name
                   for r in runs]  # fmt: skip
-        peak = max((r.rss_mb for r in crawls), default=0)
+        peak = max((max([r.rss_mb, *r.pool_rss_mb]) for r in crawls), default=0)
         verdict = "met" if peak < rss_goal else "NOT met"
         lines.append(f"- peak RSS of a crawl process: {peak:.0f} MB (target < {rss_goal} MB):"
                      f" {verdict}")  # fmt: skip
@@ -273,7 +295,9 @@ def main() -> None:
         with FleetServer(fleet.root) as server:
             bench = Bench(fleet, server, databases)
             for rep in range(args.repeat):
-                steps = [bench.crawl_sequence, lambda: bench.workers(1), lambda: bench.workers(2)]
+                steps = [bench.crawl_sequence, lambda: bench.full_pool(1),
+                         lambda: bench.full_pool(2), lambda: bench.workers(1),
+                         lambda: bench.workers(2)]  # fmt: skip
                 if small:
                     steps.append(lambda: bench.crawl("full (1x fleet)", databases.fresh(),
                                                      fleet=small))  # fmt: skip

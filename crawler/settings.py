@@ -89,6 +89,10 @@ JOBS_DB_RETRY_SECONDS = 120.0
 # least JOBS_CLOSE_MIN_OPEN open) is "suspiciously shrunken" and closes nothing.
 JOBS_CLOSE_MIN_RATIO = 0.5
 JOBS_CLOSE_MIN_OPEN = 10
+# Child processes that run the CPU-heavy stages (clean, location, pay, classify,
+# AI skills) beside the crawl process, to use more cores; 0: every stage in the crawl
+# process (crawler/pipelines/stage_pool.py).
+JOBS_STAGE_PROCESSES = 0
 
 # The registry. Unset: crawler/companies.toml in the package.
 COMPANIES_FILE = None

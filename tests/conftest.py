@@ -67,6 +67,15 @@ def database_url(pg_server_url: str, template_database: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def other_database_url(pg_server_url: str, template_database: str) -> Iterator[str]:
+    """A second fresh database, for a test that compares two crawls side by side."""
+    name = f"cc_test_{uuid.uuid4().hex[:12]}"
+    url = _create_database(pg_server_url, name, template=template_database)
+    yield url
+    _drop_database(pg_server_url, name)
+
+
+@pytest.fixture
 def empty_database_url(pg_server_url: str) -> Iterator[str]:
     """A fresh database with no schema at all (for migration tests)."""
     name = f"cc_empty_{uuid.uuid4().hex[:12]}"

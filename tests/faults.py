@@ -2,12 +2,15 @@
 
 ``FAULT_RAISE_IDS``: the stage raises on postings with these external ids (a bug in a
 stage). ``FAULT_BAD_VALUE_IDS``: it gives them a currency Postgres refuses (char(3)),
-a value the cleaning cannot know is bad.
+a value the cleaning cannot know is bad. ``PoolFaultStage`` does the same among the
+stages that run in the stage pool (JOBS_STAGE_PROCESSES), and also ends its process on
+``FAULT_EXIT_IDS`` (a child killed, e.g. out of memory).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -38,6 +41,21 @@ class FaultStage:
         return item
 
 
-def pipelines_with_fault_stage() -> str:
-    """ITEM_PIPELINES (as -s takes it) with the fault stage just before the store."""
-    return json.dumps({**ITEM_PIPELINES, "tests.faults.FaultStage": 850})
+class PoolFaultStage(FaultStage):
+    runs_on_unchanged = False
+    runs_in_pool = True
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.exit_ids = set(crawler.settings.getlist("FAULT_EXIT_IDS"))
+
+    def process_item(self, item: Any) -> Any:
+        if ItemAdapter(item)["external_id"] in self.exit_ids:
+            os._exit(1)
+        return super().process_item(item)
+
+
+def pipelines_with_fault_stage(stage: str = "FaultStage", priority: int = 850) -> str:
+    """ITEM_PIPELINES (as -s takes it) with a fault stage, by default just before the
+    store."""
+    return json.dumps({**ITEM_PIPELINES, f"tests.faults.{stage}": priority})

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 
 class AiSkillsPipeline:
+    runs_in_pool = True  # a function of the posting (crawler/pipelines/stage_pool.py)
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.taxonomy = load_taxonomy()

@@ -25,6 +25,8 @@ def _text(value: Any) -> str | None:
 
 
 class ClassifyPipeline:
+    runs_in_pool = True  # a function of the posting (crawler/pipelines/stage_pool.py)
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
 

@@ -44,6 +44,8 @@ def tidy(value: Any) -> Any:
 
 
 class CleanPipeline:
+    runs_in_pool = True  # a function of the posting (crawler/pipelines/stage_pool.py)
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.crawl_time = datetime.now(UTC)

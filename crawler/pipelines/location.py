@@ -40,6 +40,8 @@ def gazetteer_cache_dir(settings: BaseSettings) -> Path:
 
 
 class LocationPipeline:
+    runs_in_pool = True  # a function of the posting (crawler/pipelines/stage_pool.py)
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.cache_dir = gazetteer_cache_dir(crawler.settings)

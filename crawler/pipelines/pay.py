@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class PayPipeline:
+    runs_in_pool = True  # a function of the posting (crawler/pipelines/stage_pool.py)
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
 
