@@ -13,8 +13,7 @@ Why this shape:
   sends the posting, once the stages before the first pool stage have run, to a child
   that runs all the pool stages on it in order. Postings that arrive in the same turn
   of the event loop (a page's) go in one call, at most 64: a round trip per posting
-  cost more than the stages it spared. The clean stage's parsed HTML tree reaches the
-  AI-skills stage without ever being pickled. The child returns the processed posting,
+  cost more than the stages it spared. The child returns the processed posting,
   each pool stage's stats calls and log records, and the stage that dropped the
   posting or raised, if one did.
 - Exactly today's semantics. The crawl process then walks the stages in order: at a
