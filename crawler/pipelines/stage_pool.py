@@ -205,7 +205,7 @@ class _Child:
                 failure = _failure(index, exc)
             effects.append(stats.effects)
             if failure is not None:
-                _drop_unpicklable_extra(item)  # e.g. the HTML tree a later stage removes
+                _drop_unpicklable_extra(item)  # a scratch object a later stage would have removed
                 break
             if index in self.boundaries:
                 snapshots.append(_snapshot(item))
