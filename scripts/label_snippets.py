@@ -4,15 +4,19 @@ trust the numbers").
     python scripts/label_snippets.py sample            # the (board, id) list to label
     python scripts/label_snippets.py show FIRST COUNT  # snippets of those postings
     python scripts/label_snippets.py --dev-rest show FIRST COUNT  # the second dev batch
+    python scripts/label_snippets.py --test-rest show FIRST COUNT  # the third, test batch
 
 ``sample`` picks whole companies at random (crawler.enrich.score.SAMPLE_SEED) until
 at least --postings postings are chosen. ``--dev-rest`` is the second batch: the
 companies after those, in the same shuffled order, of the dev half only (all their
-postings): the test half gets no labels from it. ``show`` prints, for each chosen posting,
-its title and every sentence that hits a deliberately broad AI net (far wider than the
-taxonomy) with the heading above it, and the tagger's output of the day as a starting
-point the labeller corrects. Postings with no hit at all are labelled as not
-mentioning AI. Prints to the terminal only: posting texts never enter the project.
+postings): the test half gets no labels from it. ``--test-rest`` is the third batch: the
+same for the test half. For it ``show`` hides the tagger's ``asks_for_ai`` and
+``is_ai_role`` verdicts, so the labeller judges those blind. ``show`` prints, for each
+chosen posting, its title and every sentence that hits a deliberately broad AI net (far
+wider than the taxonomy) with the heading above it, and the tagger's output of the day
+(tags, seniority) as a starting point the labeller corrects. Postings with no hit at all
+are labelled as not mentioning AI. Prints to the terminal only: posting texts never enter
+the project.
 """
 
 from __future__ import annotations
@@ -63,12 +67,12 @@ def sample(corpus: dict, postings: int) -> list[tuple[str, str]]:
     return chosen
 
 
-def dev_rest(corpus: dict, postings: int) -> list[tuple[str, str]]:
-    """The dev-half companies' postings that ``sample`` left out, in its company order."""
+def rest(corpus: dict, postings: int, half: str) -> list[tuple[str, str]]:
+    """One half's companies' postings that ``sample`` left out, in its company order."""
     chosen = set(sample(corpus, postings))
     halves = split_boards(board for board, _ in corpus)
     return [
-        key for key in sample(corpus, len(corpus)) if key not in chosen and halves[key[0]] == "dev"
+        key for key in sample(corpus, len(corpus)) if key not in chosen and halves[key[0]] == half
     ]
 
 
@@ -77,7 +81,10 @@ def sentences(text: str):
         yield match.start(), match.group(0).strip()
 
 
-def show(corpus: dict, chosen: list[tuple[str, str]], first: int, count: int) -> None:
+def show(
+    corpus: dict, chosen: list[tuple[str, str]], first: int, count: int, blind: bool = False
+) -> None:
+    """With ``blind``, the tagger's asks_for_ai and is_ai_role are not printed (as "?")."""
     halves = split_boards(board for board, _ in corpus)
     part = chosen[first : first + count]
     items = assess([(board, corpus[(board, job_id)]) for board, job_id in part])
@@ -89,7 +96,7 @@ def show(corpus: dict, chosen: list[tuple[str, str]], first: int, count: int) ->
         text = tree_to_text(tree) if tree is not None else ""
         sections = split_sections(text, headings_from_tree(tree)) if text else []
         flags = "".join(
-            letter if item.get(name) else "-"
+            "?" if blind and name != "mentions_ai" else letter if item.get(name) else "-"
             for letter, name in (("m", "mentions_ai"), ("a", "asks_for_ai"), ("r", "is_ai_role"))
         )
         print(f"#{index} [{halves[board]}] {board} | {job.get('title')} | "
@@ -114,17 +121,20 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=620)
     parser.add_argument("--dev-rest", action="store_true",
                         help="the second batch: the dev half's other companies")  # fmt: skip
+    parser.add_argument("--test-rest", action="store_true",
+                        help="the third batch: the test half's other companies, blind on "
+                        "asks_for_ai and is_ai_role")  # fmt: skip
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     chosen = sample(corpus, args.postings)
-    if args.dev_rest:
-        chosen = dev_rest(corpus, args.postings)
+    if args.dev_rest or args.test_rest:
+        chosen = rest(corpus, args.postings, "dev" if args.dev_rest else "test")
     if args.action == "sample":
         halves = split_boards(board for board, _ in corpus)
         for board, job_id in chosen:
             print(board, job_id, halves[board])
     else:
-        show(corpus, chosen, args.first, args.count)
+        show(corpus, chosen, args.first, args.count, blind=args.test_rest)
 
 
 if __name__ == "__main__":
