@@ -44,6 +44,10 @@ from scrapy_redis.spiders import RedisMixin
 from crawler.distributed.worker import TRANSIENT_ERRORS, CompanyWorker
 from crawler.registry import Company
 
+# How often a worker with nothing in hand looks whether other workers' companies of its
+# platform are done (one query of the runs).
+OTHERS_POLL_SECONDS = 0.5
+
 
 class CompanyQueueMixin(RedisMixin):
     """Makes a platform spider a worker: companies come from its Redis queue."""
@@ -115,7 +119,14 @@ class CompanyQueueMixin(RedisMixin):
         if engine is None or engine.spider is None or self.worker.held:
             return
         try:
-            if not engine.spider_is_idle() or self.worker.platform_has_work():
+            if not engine.spider_is_idle():
+                return
+            if self.worker.platform_has_work():
+                # Another worker's companies are still in progress: look again soon
+                # (and take any it gave back), not at the engine's next idle check up
+                # to 5 s later, which the last worker of a run would wait out.
+                self.schedule_next_requests()
+                asyncio.get_event_loop().call_later(OTHERS_POLL_SECONDS, self._close_if_done)
                 return
         except TRANSIENT_ERRORS:
             return  # the engine's own idle check decides later
