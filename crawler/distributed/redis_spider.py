@@ -122,10 +122,10 @@ class CompanyQueueMixin(RedisMixin):
             if not engine.spider_is_idle():
                 return
             if self.worker.platform_has_work():
-                # Another worker's companies are still in progress: look again soon
-                # (and take any it gave back), not at the engine's next idle check up
-                # to 5 s later, which the last worker of a run would wait out.
-                self.schedule_next_requests()
+                # Another worker's companies are still in progress: look again soon,
+                # not at the engine's next idle check up to 5 s later, which the last
+                # worker of a run would wait out (that check still takes what a dead
+                # worker's companies give back).
                 asyncio.get_event_loop().call_later(OTHERS_POLL_SECONDS, self._close_if_done)
                 return
         except TRANSIENT_ERRORS:
