@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,11 @@ def enqueue(settings: dict, *args: str) -> str:
 def run_workers(settings: dict, names: list[str], timeout: int = 120) -> list:
     processes = [start_scrapy("crawlall", "--worker", settings={**settings, "WORKER_NAME": name})
                  for name in names]  # fmt: skip
-    return [finish_scrapy(process, timeout) for process in processes]
+    # Read every worker's output at once: a worker whose pipe nobody reads blocks once
+    # it has logged 64 KB, in the middle of a write, and the others wait for its
+    # companies for ever.
+    with ThreadPoolExecutor(len(processes)) as readers:
+        return list(readers.map(lambda process: finish_scrapy(process, timeout), processes))
 
 
 def run_states(database_url: str, run_id: str) -> dict[str, dict]:
