@@ -282,6 +282,9 @@ def main() -> None:
     parser.add_argument("--profile", help="profile one more full crawl into this .prof file")
     parser.add_argument("--py-spy", dest="py_spy",
                         help="sample one more full crawl with py-spy into FILE.txt")  # fmt: skip
+    parser.add_argument("--without", type=lambda text: set(text.split(",")), default=set(),
+                        metavar="pool,workers",
+                        help="leave these runs out (a --scale 10 run is long)")  # fmt: skip
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -295,9 +298,11 @@ def main() -> None:
         with FleetServer(fleet.root) as server:
             bench = Bench(fleet, server, databases)
             for rep in range(args.repeat):
-                steps = [bench.crawl_sequence, lambda: bench.full_pool(1),
-                         lambda: bench.full_pool(2), lambda: bench.workers(1),
-                         lambda: bench.workers(2)]  # fmt: skip
+                steps = [bench.crawl_sequence]
+                if "pool" not in args.without:
+                    steps += [lambda: bench.full_pool(1), lambda: bench.full_pool(2)]
+                if "workers" not in args.without:
+                    steps += [lambda: bench.workers(1), lambda: bench.workers(2)]
                 if small:
                     steps.append(lambda: bench.crawl("full (1x fleet)", databases.fresh(),
                                                      fleet=small))  # fmt: skip
