@@ -99,6 +99,7 @@ class PostgresPipeline:
         self.rows: list[dict[str, Any]] = []
         self.touches: list[tuple[str, str, str]] = []  # unchanged: (platform, board, id)
         self.oldest: float | None = None  # when the oldest buffered row arrived
+        self.written_since_check = 0  # rows written or touched since statistics were checked
         self.tallies: dict[tuple[str, str], BoardTally] = {}
         self.flush_lock = asyncio.Lock()
         self.finishing: set[asyncio.Task[None]] = set()
@@ -177,6 +178,11 @@ class PostgresPipeline:
                     for key, count in touched.items():
                         self._tally(key).counts.unchanged += count
                         self.stats.inc_value("jobs/db/unchanged", count)
+                self.written_since_check += len(rows) + len(touches)
+                if self.written_since_check >= self.batch_size:
+                    self.written_since_check = 0
+                    if await self.database.run(db.refresh_statistics, "refreshing statistics"):
+                        self.stats.inc_value("jobs/db/analyzed")
             except DatabaseUnavailable as exc:
                 self._database_lost(exc)
             except Exception as exc:  # a bug, not bad data: never a silent loss
