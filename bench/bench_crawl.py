@@ -226,7 +226,7 @@ def median(runs: list[Run], key: Callable[[Run], float]) -> float:
     return statistics.median(key(run) for run in runs)
 
 
-def table(bench: Bench, scale: int) -> list[str]:
+def table(bench: Bench, scale: int, without: set[str] = frozenset()) -> list[str]:
     floor = bench.runs["floor"]
     floor_wall, floor_cpu = median(floor, lambda r: r.wall), median(floor, lambda r: r.cpu)
     lines = ["| run | wall s | CPU s | peak RSS MB | rows written | x floor (wall)"
@@ -238,7 +238,8 @@ def table(bench: Bench, scale: int) -> list[str]:
         runs = bench.runs.get(name)
         if not runs:
             if name.startswith("workers"):
-                lines.append(f"| {name} | not available | | | | | |")
+                why = "left out (--without)" if "workers" in without else "not available"
+                lines.append(f"| {name} | {why} | | | | | |")
             continue
         wall, cpu = median(runs, lambda r: r.wall), median(runs, lambda r: r.cpu)
         rss = median(runs, lambda r: r.rss_mb)
@@ -315,7 +316,7 @@ def main() -> None:
                 print("workers: not available (no `scrapy enqueue` / `crawlall --worker` here)")
             elif not redis_url():
                 print("workers: not run (set BENCH_REDIS_URL or REDIS_TEST_URL)")
-            lines = table(bench, args.scale)
+            lines = table(bench, args.scale, args.without)
             command = " ".join(["bench/bench_crawl.py", *sys.argv[1:]])
             header = [f"`{command}` ({fleet.postings:,} postings, {len(fleet.companies)} companies;"
                       f" median of {args.repeat})", ""]  # fmt: skip
