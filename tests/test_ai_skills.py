@@ -442,3 +442,52 @@ def test_sections_are_found_only_for_a_text_that_mentions_ai():
     assert verdict.asks_for_ai
     assert verdict == assess_posting("Backend Engineer", asking, split_sections(asking))
     assert calls == [asking]  # once, though the text has two mentions
+
+
+# --- recruiting for AI, pitches, trends, the hire described ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # AI as the field a recruiter hires for, not a skill of the recruiter
+        "Requirements\nA record of recruiting senior engineers across AI / ML and data.",
+        "What you'll do\nMap the AI talent market and build a pipeline of engineers.",
+        # a pitch about where the hire will stand
+        "What you'll do\nBe at the forefront of AI and LLM tooling for warehouses.",
+        "The role\nYou'll be at the forefront of bringing our AI assistant to pharmacies.",
+        # AI as what customers are told about, or generated content as an object
+        "The role\nTeach prospects how AI can speed up their claims handling.",
+        "The role\nKeep a log of notable AI-generated images that break our rules.",
+        # a company clause after a duty: the clause is no ask, the rest judged alone
+        "Responsibilities\nRun the monthly close - we are an AI company.",
+    ],
+)
+def test_ai_as_field_pitch_or_topic_does_not_ask(text):
+    verdict = verdict_for("Recruiter", text)
+    assert verdict.mentions_ai and not verdict.asks_for_ai
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the ML team is who the hire works with; the model evaluation is the hire's work
+        "Responsibilities\nWork with the ML team to check model outputs and support model "
+        "evaluation.",
+        # a duty, then a company clause: the duty asks
+        "Responsibilities\nSpeed up our support flows with AI - we are an AI-first team.",
+        # "Someone ..." in a text without headings describes the hire
+        "Globex makes freight software.\nSomeone excited about building LLM agents.",
+        "We are a small team.\nWhether your strength is in AI, compilers or design, apply.",
+        # code made by AI tools is the hire's work, not a topic
+        "Responsibilities\nReview AI-generated code from the team's assistants.",
+    ],
+)
+def test_the_hires_own_work_still_asks(text):
+    assert verdict_for("Engineer", text).asks_for_ai
+
+
+def test_ann_indexes_are_vector_search():
+    assert "vector-search" in tags_in("Experience with ANN indexes and rerankers.")
+    assert "vector-search" in tags_in("approximate nearest neighbor search at scale")
+    assert "vector-search" not in tags_in("Ann Lee leads the team.")

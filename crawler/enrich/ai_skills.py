@@ -51,10 +51,15 @@ _NOT_AN_ASK = re.compile(
     r"|\b(?:this|the)\s+(?:role|position|job|internship)\s+(?:also\s+)?(?:offers|provides|gives)\b"
     r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
     r"|^\s*(we offer|benefits|perks)\b"
-    r"|\b(for|with|alongside|support\w*)\s+[^.]{0,60}?\b(AI|ML|AI/ML)\s+(research\s+"
-    r"|engineering\s+)?(teams?|researchers|engineers|scientists|labs?)\b"
     r"|^\s*we (use|integrate|leverage|love|embrace|encourage)\b"
-    r"|\bwe are an AI|\bwe're an AI|\bAI-(first|native) (company|workplace|culture)",
+    r"|^\s*(?:[-*\u2022]\s*)?(?:we are|we're|we\u2019re) an AI\b"
+    r"|\bAI-(first|native) (company|workplace|culture)"
+    # AI as the field whose people a recruiter hires: "recruiting across AI/ML", "AI talent"
+    r"|\b(recruit\w*|talent|hiring|sourcing)\b[^.]{0,80}\b(across|in|within|for)\s+(the\s+)?"
+    r"(AI|ML|AI\s*/\s*ML)\b|\bAI(\s*/\s*ML)?\s+talent\b"
+    # a pitch about the place, not a duty: "Be at the forefront of AI and LLM tooling"
+    r"|^\s*(?:[-*\u2022]\s*)?(?:be|being|you(?:'ll|\u2019ll| will) be)\s+(?:at|on)\s+the\s+"
+    r"(?:forefront|cutting[- ]edge|leading edge|frontier)\s+of\b",
     re.IGNORECASE,
 )
 # Sentences about the company rather than the job (in text without a clear heading).
@@ -90,7 +95,8 @@ _JOB_CUE = re.compile(
     r"|your (?:role|work|team|day|experience|background)|this (?:role|position)|the role"
     r"|experience (?:with|in|using|building)|familiar\w*|proficien\w*|knowledge of"
     r"|understanding of|expertise|hands-on|required|preferred|a plus|bonus|must"
-    r"|nice to have|we(?:'re| are) looking for|candidate)\b",
+    r"|nice to have|we(?:'re| are) looking for|candidate|your strengths?)\b"
+    r"|^\s*(?:[-*\u2022]\s*)?someone\b",  # "Someone excited about building LLM agents"
     re.IGNORECASE,
 )
 # Words that tie a sentence to the hire, whoever else it speaks of: a sentence whose
@@ -120,6 +126,8 @@ _AI_AS_BACKDROP = re.compile(
     rf"(?:our|(?-i:[A-Z])[\w-]*(?:['\u2019]?s)?)\s+(?:own\s+|proprietary\s+|in-house\s+)?{_AI}"
     rf"|\bmission\s+(?:is\s+)?(?:to|of|at)\b[^.;]{{0,60}}?\b{_AI}"
     rf"|\bwhat(?:'s|\u2019s| is) possible (?:with|in) {_AI}"
+    rf"|\bhow\s+{_AI}\s+(?:can|could|will|is|are)\b"
+    rf"|\b{_AI}[- ]generated\s+(?:content|media|images?|videos?|art|posts?|music)\b"
     rf"|\b{_AI}\s+(?:is\s+|are\s+|will\s+|continues\s+to\s+|has\s+|keeps\s+)?(?:bringing|brings"
     r"|transform\w*|reshap\w*|chang(?:es|ing|ed)|revolutioni[sz]\w*|disrupt\w*|redefin\w*"
     r"|rewrit\w*|reinvent\w*|upend\w*|accelerat(?:es|ing))\b",
@@ -140,7 +148,10 @@ _SKILL_CUE = re.compile(
 # learning, and infrastructure"): the hire's colleagues, not the hire's skill.
 _TEAM_TERM = r"(?:AI|ML|AI/ML|ML/AI|machine learning|applied AI|AI research|ML research)"
 _LIST_STEP = r"(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:and\s+|or\s+)?[\w-]+(?:\s+[\w-]+)?)"
-_TEAM_NOUN = r"(?:teams?|disciplines|functions|groups|orgs|organi[sz]ations|engineers|researchers)"
+_TEAM_NOUN = (
+    r"(?:teams?|disciplines|functions|groups|orgs|organi[sz]ations|engineers|researchers"
+    r"|scientists|labs?)"
+)
 _AI_AS_TEAM = re.compile(
     rf"\b{_TEAM_TERM}{_LIST_STEP}{{0,4}},?\s+(?:and\s+|or\s+)?(?:other\s+)?(?:[\w-]+\s+)?"
     rf"{_TEAM_NOUN}\b"
@@ -149,7 +160,7 @@ _AI_AS_TEAM = re.compile(
     re.IGNORECASE,
 )
 _WORKS_WITH = re.compile(
-    r"\b(with|alongside|across|between|among|partner\w*|collaborat\w*|support\w*"
+    r"\b(with|for|alongside|across|between|among|partner\w*|collaborat\w*|support\w*"
     r"|cross-functional\w*)\b",
     re.IGNORECASE,
 )
@@ -248,7 +259,7 @@ _NOT_AN_ASK_WORDS = (
     "we are an", "we're an", "for our", "for the", "with our", "with the", "alongside",
     "support", "we use", "we integrate", "we leverage", "we love", "we embrace",
     "we encourage", "team", "researchers", "engineers", "scientists", "opportunit",
-    "chance", "provides", "gives",
+    "chance", "provides", "gives", "talent", "forefront", "edge", "frontier",
 )  # fmt: skip
 
 
