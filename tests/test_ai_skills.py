@@ -491,3 +491,39 @@ def test_ann_indexes_are_vector_search():
     assert "vector-search" in tags_in("Experience with ANN indexes and rerankers.")
     assert "vector-search" in tags_in("approximate nearest neighbor search at scale")
     assert "vector-search" not in tags_in("Ann Lee leads the team.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the employer's AI product named as what the hire sells, supports or tests
+        "What you'll do\nSell our AI agents to dental clinics across the region.",
+        "Responsibilities\nWrite end-to-end tests for our clinical AI products.",
+        "The role\nDrive tractors and run Globex's AI-powered cameras on customer farms.",
+        "Responsibilities\nScale the services that support Globex's AI-driven workflows.",
+        # a name written as a domain
+        "The role\nHelp Globex.AI grow its finance team across three offices.",
+        # a closing pitch
+        "About the team\nIf shaping AI for hospitals excites you, we want to hear from you.",
+    ],
+)
+def test_the_employers_ai_product_and_pitch_do_not_ask(text):
+    verdict = verdict_for("Account Executive", text)
+    assert verdict.mentions_ai and not verdict.asks_for_ai
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the hire builds the product
+        "What you'll do\nBuild and evaluate our AI agents for dental clinics.",
+        "Responsibilities\nDesign the features of our AI assistant end to end.",
+        # a pitch naming what the hire has done
+        "About the team\nIf you have shipped LLM features, we want to hear from you.",
+        # the hire as the subject under a company or culture heading
+        "About our engineering culture\nYou'll integrate AI tools into your daily work.",
+        "About Globex\nYou are quick to grasp the craft of designing AI products.",
+    ],
+)
+def test_the_hire_building_the_product_or_named_under_a_company_heading_asks(text):
+    assert verdict_for("Engineer", text).asks_for_ai

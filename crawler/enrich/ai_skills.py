@@ -179,6 +179,38 @@ _AI_IN_NAME = re.compile(
 )
 
 
+# AI as an adjective of the employer's own product ("our clinical AI platform", "Acme's
+# AI-powered cameras", "our AI agents"): what the company sells, not the hire's skill,
+# unless the hire builds it ("build and evaluate our AI agents", _BUILDS_IT).
+_AI_PRODUCT = re.compile(
+    r"(?:\bour|(?-i:[A-Z])[\w.&-]*['\u2019]s?)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:AI|A\.I\.|artificial intelligence|generative AI|GenAI)(?:[- ](?:powered|driven|native"
+    r"|first|based|enabled))?\s+(?:[\w-]+\s+){0,2}?(?:products?|platforms?|solutions?"
+    r"|systems?|agents?|tools?|workflows?|services?|software|applications?|apps?|assistants?"
+    r"|copilots?|offerings?|cameras?|devices?|operating system)\b",
+    re.IGNORECASE,
+)
+_BUILDS_IT = re.compile(
+    r"\b(?:build|develop|train|design|architect|ship|implement|improve|fine-tune|evaluate"
+    r"|prototype|create|extend|optimi[sz]e|work on|contribute to|own|scale|test|debug)\w*"
+    r"\s+(?:(?:and|or)\s+\w+\s+)?(?:(?:on|to|the|of|parts of|features (?:of|for|in))\s+)*$",
+    re.IGNORECASE,
+)
+_PRODUCT_PHRASES = frozenset(
+    {"ai-powered", "ai-driven", "ai-native", "ai-first", "ai agent", "ai agents", "ai tool",
+     "ai tools", "ai platform", "ai products", "ai product"}
+)  # fmt: skip
+
+
+def _names_the_product(sentence: str, start: int, end: int) -> bool:
+    """Whether the mention at start:end names the employer's product in a phrase the
+    hire does not build ("sell our AI agents to clinics")."""
+    for match in _AI_PRODUCT.finditer(sentence, max(0, start - 60), min(len(sentence), end + 60)):
+        if match.start() <= start and end <= match.end():
+            return not _BUILDS_IT.search(sentence, max(0, match.start() - 50), match.start())
+    return False
+
+
 # The phrases the rules above are about, lowercased: other mentions ("PyTorch") are
 # never a backdrop, and skip the regexes.
 _BACKDROP_PHRASES = frozenset(
@@ -194,9 +226,16 @@ def mention_is_backdrop(mention: Mention, sentence: str, start: int) -> bool:
     skill of the hire, or the teams the hire works with ("with research, ML and product
     teams")."""
     phrase = mention.phrase.lower()
+    end = start + len(mention.phrase)
+    domain_name = start > 1 and sentence[start - 1] == "." and sentence[start - 2].isalnum()
+    if phrase == "ai" and domain_name:
+        return True  # a name written as a domain, "Globex.AI"
+    if (phrase in _BACKDROP_PHRASES or phrase in _PRODUCT_PHRASES) and _names_the_product(
+        sentence, start, end
+    ):
+        return True
     if phrase not in _BACKDROP_PHRASES and phrase not in _TEAM_PHRASES:
         return False
-    end = start + len(mention.phrase)
     low, high = max(0, start - _WINDOW), min(len(sentence), end + _WINDOW)
     if phrase in _BACKDROP_PHRASES:
         for match in _AI_AS_BACKDROP.finditer(sentence, low, high):
@@ -248,7 +287,18 @@ def sentence_span(text: str, start: int) -> tuple[int, int]:
     return left, right
 
 
-_COMPANY_SECTION_ASK = re.compile(r"\b(this role|in this position|the role)\b")
+_COMPANY_SECTION_ASK = re.compile(
+    r"\b(this role|in this position|the role)\b"
+    # the hire as the subject, under a culture or team heading: "You'll integrate AI tools"
+    r"|^\s*(?:[-*\u2022]\s*)?[Yy]ou(?:'ll|\u2019ll| will| are| have| should)\s"
+)
+# A closing pitch ("If shaping AI for data teams excites you, we want to hear from you")
+# asks nothing unless it names what the hire has done or knows.
+_CLOSING_PITCH = re.compile(r"^\s*if\b.*\bhear from you\b", re.IGNORECASE)
+_KNOWS = re.compile(
+    r"\b(experience|background|knowledge|expertise|familiar\w*|proficien\w*|built|shipped)\b",
+    re.IGNORECASE,
+)
 
 
 # Words one of which every _NOT_AN_ASK sentence holds: a cheap test before the regex.
@@ -279,6 +329,8 @@ def ask_start(sentence: str, kind: str) -> int | None:
     product, and we're looking for engineers who know PyTorch": PyTorch asks, the
     product does not)."""
     if kind in NEUTRAL_KINDS or is_not_an_ask(sentence):
+        return None
+    if _CLOSING_PITCH.match(sentence) and not _KNOWS.search(sentence):
         return None
     if _COMPANY_SUBJECT.match(sentence):
         cue = _HIRE_CUE.search(sentence)
