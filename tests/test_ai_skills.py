@@ -527,3 +527,23 @@ def test_the_employers_ai_product_and_pitch_do_not_ask(text):
 )
 def test_the_hire_building_the_product_or_named_under_a_company_heading_asks(text):
     assert verdict_for("Engineer", text).asks_for_ai
+
+
+@pytest.mark.parametrize(
+    ("title", "asked", "expected"),
+    [
+        # an applied researcher is a research scientist: confirmed by model-work asks
+        ("Staff Applied Researcher, Music Generation", {"speech", "llm"}, True),
+        ("Applied Researcher, Pricing", set(), False),
+        # AI platform or infrastructure engineers whose postings ask for model work
+        ("AI Infrastructure Engineer", {"mlops", "llm"}, True),
+        ("AI Platform Engineer", {"llm"}, False),
+        # a data engineer feeding AI is a data engineer; an AI data trainer is AI work
+        ("Senior AI Data Engineer", {"mlops"}, False),
+        ("AI Data Specialist", set(), True),
+        # an investigator heading an AI programme
+        ("Lead Investigator - AI Fellowship", {"llm"}, True),
+    ],
+)
+def test_research_platform_and_data_titles(title, asked, expected):
+    assert is_ai_role(title, asked) is expected

@@ -375,8 +375,11 @@ _EMPLOYER_IN_TITLE = re.compile(
 _AI_ROLE_TITLE = re.compile(
     r"machine[- ]learning|\bML\b|\bMLOps\b|\bLLMOps\b|deep learning|computer vision|\bNLP\b"
     r"|\bLLMs?\b|\bAI (engineer|researcher|scientist|research|trainer|tutor|specialist"
-    r"|developer|architect|safety|alignment|evaluator|red team\w*|annotator|data)"
-    r"|(applied|research) scientist|\bAI/ML\b|model evaluat\w*|\bevals?\b|interpretability"
+    r"|developer|architect|safety|alignment|evaluator|red team\w*|annotator"
+    r"|data(?!\s+(?:engineer|analyst|platform)))"
+    r"|\bAI (?:platform|infrastructure) engineer"
+    r"|(applied|research) (scientist|researcher)|\bAI/ML\b|model evaluat\w*|\bevals?\b"
+    r"|interpretability"
     r"|alignment|AI safety|reinforcement learning|speech recognition|\bperception\b"
     r"|\binference\b|data (trainer|annotat\w+|label\w+)|generative AI|\bGenAI\b"
     r"|prompt engineer|ranking|recommend\w*|model training|pre-?training|post-?training"
@@ -385,7 +388,8 @@ _AI_ROLE_TITLE = re.compile(
 )
 # Titles that need the posting's asks to confirm the AI work (research, inference...).
 _NEEDS_CONFIRMATION = re.compile(
-    r"(applied|research) scientist|research engineer|\binference\b|\bperception\b|ranking"
+    r"(applied|research) (scientist|researcher)|\bAI (?:platform|infrastructure) engineer"
+    r"|research engineer|\binference\b|\bperception\b|ranking"
     r"|recommend\w*|\bevals?\b|alignment|interpretability",
     re.IGNORECASE,
 )
@@ -398,13 +402,13 @@ _AI_FIELD = (
     r"|\bNLP\b|\bLLMs?\b|\bAI/ML\b|\bML/AI\b|reinforcement learning|speech recognition"
     r"|AI safety|\balignment\b|interpretability|generative AI|\bGenAI\b)"
 )
-_ROLE_NOUN = r"(?:engineer|scientist|researcher|developer|architect)"
+_ROLE_NOUN = r"(?:engineer|scientist|researcher|developer|architect|investigator)"
 _CLEAR_AI_TITLE = re.compile(
     rf"{_AI_FIELD}\s+(?:(?:research|operations|ops|infrastructure|systems|applied|modeling"
     rf"|model|platform|software)\s+){{0,2}}{_ROLE_NOUN}"
     rf"|\bAI\s+(?:(?:research|applied|ML)\s+)?(?:{_ROLE_NOUN[3:-1]}|trainer|tutor|evaluator"
     rf"|annotator|red team\w*)"
-    rf"|{_ROLE_NOUN}\w*\b[^,(\u2013\u2014-]*[,(/\u2013\u2014-]\s*(?:[\w&]+[\s/]+){{0,2}}"
+    rf"|{_ROLE_NOUN}\w*\b[^,(\u2013\u2014-]*[,(/\u2013\u2014-]\s*(?:[\w&-]+[\s/]+){{0,2}}"
     rf"{_AI_FIELD}",
     re.IGNORECASE,
 )
@@ -434,7 +438,8 @@ _NOT_AI_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _TECHNICAL_TITLE = re.compile(
-    r"engineer|scientist|researcher|developer|research|technical staff|\bMTS\b", re.I
+    r"engineer|scientist|researcher|developer|research|technical staff|\bMTS\b|investigator",
+    re.I,
 )
 _DATA_SCIENTIST = re.compile(r"data scien", re.I)
 # model-work tags too common in product engineering to count towards an AI role alone
