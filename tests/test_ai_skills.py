@@ -547,3 +547,48 @@ def test_the_hire_building_the_product_or_named_under_a_company_heading_asks(tex
 )
 def test_research_platform_and_data_titles(title, asked, expected):
     assert is_ai_role(title, asked) is expected
+
+
+AGENT_DUTIES = (
+    "Responsibilities\n"
+    "Build the planning loop of our LLM agents.\n"
+    "Write evals that score agent runs against real tickets.\n"
+    "Fine-tune small models on the failures you find.\n"
+    "Keep the billing service healthy.\n"
+)
+FEATURE_DUTIES = (
+    "Responsibilities\n"
+    "Build the settings pages and billing flows.\n"
+    "Ship a summary feature on top of an LLM API.\n"
+    "Own the release process.\n"
+    "Keep the billing service healthy.\n"
+    "Mentor two junior engineers.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # a plain or domain title whose duties are model and agent work throughout
+        ("Founding Engineer", AGENT_DUTIES, True),
+        ("Senior Engineer, Full-Stack & Clinical Support", AGENT_DUTIES, True),
+        # the same titles with one LLM feature among product duties
+        ("Founding Engineer", FEATURE_DUTIES, False),
+        ("Senior Engineer, Full-Stack & Clinical Support", FEATURE_DUTIES, False),
+        # not an engineering title, however AI its duties
+        ("Product Manager", AGENT_DUTIES, False),
+    ],
+)
+def test_a_role_whose_duties_are_mostly_model_work_is_an_ai_role(title, text, expected):
+    assert verdict_for(title, text).is_ai_role is expected
+
+
+def test_a_data_scientist_building_ml_models_throughout_is_an_ai_role():
+    text = (
+        "About the role\n"
+        "Develop machine learning models for underwriting.\n"
+        "Run machine learning experiments end to end.\n"
+        "Present machine learning results to the credit team.\n"
+    )
+    assert verdict_for("Data Scientist", text).is_ai_role
+    assert not verdict_for("Data Scientist", "About the role\nUse machine learning.").is_ai_role

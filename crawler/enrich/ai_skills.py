@@ -453,24 +453,38 @@ MODEL_WORK_TAGS = frozenset({
 })  # fmt: skip
 
 
-def is_ai_role(title: str | None, asked_tags: set[str]) -> bool:
-    """Whether the job's main work is AI/ML itself, judged from the title first."""
+# A plain title's role is AI work when this many of its duty lines, and this share of
+# them, ask for a named AI skill ("Build the agents' planning loop", "Fine-tune...").
+MIN_AI_DUTIES = 3
+MIN_AI_DUTY_SHARE = 0.45
+
+
+def is_ai_role(
+    title: str | None, asked_tags: set[str], duties: tuple[int, int] = (0, 0)
+) -> bool:
+    """Whether the job's main work is AI/ML itself, judged from the title first, then
+    from the asks and ``duties``: (role-section lines asking for a named AI skill, all
+    the role section's lines)."""
+    ai_duties, role_lines = duties
+    mostly_ai_duties = ai_duties >= MIN_AI_DUTIES and ai_duties >= MIN_AI_DUTY_SHARE * role_lines
     kind = _title_kind(title or "")
     if kind.not_ai_role_noun:
         return False
     if kind.clear_ai:
         return True
     model_work = asked_tags & MODEL_WORK_TAGS
-    if kind.not_ai_domain:
-        return False
+    if kind.not_ai_domain:  # unless its duties are model work throughout
+        return kind.technical and mostly_ai_duties
     if kind.ai_area:
         return True
     if kind.ai_title:
         return not kind.needs_confirmation or bool(model_work - {"llm"})
     if kind.data_scientist:  # data scientists building ML models
-        return "machine-learning" in model_work and len(model_work) >= 2
+        return "machine-learning" in model_work and (
+            len(model_work) >= 2 or ai_duties >= MIN_AI_DUTIES
+        )
     # a plain engineering or research title whose own duties are model work throughout
-    return kind.technical and len(model_work - _LIGHT_TAGS) >= 3
+    return kind.technical and (len(model_work - _LIGHT_TAGS) >= 3 or mostly_ai_duties)
 
 
 @dataclass(frozen=True)
@@ -541,6 +555,8 @@ def assess_posting(
     found: set[str] = set()
     asked: set[str] = set()
     per_tag: dict[str, int] = {}
+    duty_lines: set[int] = set()  # role-section sentences asking for an AI skill
+    role_lines = 0
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
         if not _EMPLOYER_IN_TITLE.match(title or "", mention.start):
@@ -555,7 +571,12 @@ def assess_posting(
         for mention in mentions:
             section = section_at(sections, mention.start)
             found.update(mention.tags)
-            if not asked.issuperset(mention.tags) and not _in_heading(text, section, mention):
+            # the role's own duties are all judged: how many ask for model work tells an
+            # AI role under a plain title ("Founding Engineer")
+            duty = section.kind == "role" and mention.tags != ("ai-general",)
+            if (duty or not asked.issuperset(mention.tags)) and not _in_heading(
+                text, section, mention
+            ):
                 left, right = sentence_span(text, mention.start)
                 key = (left, right)
                 if key not in judged:
@@ -567,10 +588,19 @@ def assess_posting(
                     and not mention_is_backdrop(mention, text[left:right], mention.start - left)
                 ):
                     asked.update(mention.tags)
+                    if duty:
+                        duty_lines.add(left)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)
+        role_lines = sum(_lines_under_heading(text, s) for s in sections if s.kind == "role")
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
     verdict.ai_skills = sorted(found, key=order.__getitem__)
     verdict.mentions_ai = bool(found)
     verdict.asks_for_ai = bool(asked)
-    verdict.is_ai_role = is_ai_role(title, asked)
+    verdict.is_ai_role = is_ai_role(title, asked, (len(duty_lines), role_lines))
     return verdict
+
+
+def _lines_under_heading(text: str, section: Section) -> int:
+    """The non-empty lines of a section, its heading line left out."""
+    lines = text[section.start : section.end].split("\n")
+    return sum(1 for line in lines[1 if section.heading else 0 :] if line.strip())
