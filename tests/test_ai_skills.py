@@ -592,3 +592,9 @@ def test_a_data_scientist_building_ml_models_throughout_is_an_ai_role():
     )
     assert verdict_for("Data Scientist", text).is_ai_role
     assert not verdict_for("Data Scientist", "About the role\nUse machine learning.").is_ai_role
+
+
+def test_gpus_alone_do_not_confirm_an_ai_platform_role():
+    assert not is_ai_role("AI Platform Engineer", {"gpu-computing", "llm"})
+    assert is_ai_role("AI Platform Engineer", {"gpu-computing", "mlops"})
+    assert not is_ai_role("Research Scientist", {"gpu-computing"})

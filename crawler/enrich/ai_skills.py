@@ -478,7 +478,8 @@ def is_ai_role(
     if kind.ai_area:
         return True
     if kind.ai_title:
-        return not kind.needs_confirmation or bool(model_work - {"llm"})
+        # GPUs alone confirm nothing: infrastructure that runs AI workloads is not AI work
+        return not kind.needs_confirmation or bool(model_work - _LIGHT_TAGS)
     if kind.data_scientist:  # data scientists building ML models
         return "machine-learning" in model_work and (
             len(model_work) >= 2 or ai_duties >= MIN_AI_DUTIES
