@@ -487,6 +487,11 @@ def test_the_hires_own_work_still_asks(text):
     assert verdict_for("Engineer", text).asks_for_ai
 
 
+def test_llm_powered_agents_are_agents_and_llms():
+    assert {"ai-agents", "llm"} <= tags_in("Ship LLM-powered agents for claims teams.")
+    assert "ai-agents" in tags_in("Our AI-powered agents answer the phone.")
+
+
 def test_ann_indexes_are_vector_search():
     assert "vector-search" in tags_in("Experience with ANN indexes and rerankers.")
     assert "vector-search" in tags_in("approximate nearest neighbor search at scale")
