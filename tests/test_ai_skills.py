@@ -442,3 +442,164 @@ def test_sections_are_found_only_for_a_text_that_mentions_ai():
     assert verdict.asks_for_ai
     assert verdict == assess_posting("Backend Engineer", asking, split_sections(asking))
     assert calls == [asking]  # once, though the text has two mentions
+
+
+# --- recruiting for AI, pitches, trends, the hire described ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # AI as the field a recruiter hires for, not a skill of the recruiter
+        "Requirements\nA record of recruiting senior engineers across AI / ML and data.",
+        "What you'll do\nMap the AI talent market and build a pipeline of engineers.",
+        # a pitch about where the hire will stand
+        "What you'll do\nBe at the forefront of AI and LLM tooling for warehouses.",
+        "The role\nYou'll be at the forefront of bringing our AI assistant to pharmacies.",
+        # AI as what customers are told about, or generated content as an object
+        "The role\nTeach prospects how AI can speed up their claims handling.",
+        "The role\nKeep a log of notable AI-generated images that break our rules.",
+        # a company clause after a duty: the clause is no ask, the rest judged alone
+        "Responsibilities\nRun the monthly close - we are an AI company.",
+    ],
+)
+def test_ai_as_field_pitch_or_topic_does_not_ask(text):
+    verdict = verdict_for("Recruiter", text)
+    assert verdict.mentions_ai and not verdict.asks_for_ai
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the ML team is who the hire works with; the model evaluation is the hire's work
+        "Responsibilities\nWork with the ML team to check model outputs and support model "
+        "evaluation.",
+        # a duty, then a company clause: the duty asks
+        "Responsibilities\nSpeed up our support flows with AI - we are an AI-first team.",
+        # "Someone ..." in a text without headings describes the hire
+        "Globex makes freight software.\nSomeone excited about building LLM agents.",
+        "We are a small team.\nWhether your strength is in AI, compilers or design, apply.",
+        # code made by AI tools is the hire's work, not a topic
+        "Responsibilities\nReview AI-generated code from the team's assistants.",
+    ],
+)
+def test_the_hires_own_work_still_asks(text):
+    assert verdict_for("Engineer", text).asks_for_ai
+
+
+def test_llm_powered_agents_are_agents_and_llms():
+    assert {"ai-agents", "llm"} <= tags_in("Ship LLM-powered agents for claims teams.")
+    assert "ai-agents" in tags_in("Our AI-powered agents answer the phone.")
+
+
+def test_ann_indexes_are_vector_search():
+    assert "vector-search" in tags_in("Experience with ANN indexes and rerankers.")
+    assert "vector-search" in tags_in("approximate nearest neighbor search at scale")
+    assert "vector-search" not in tags_in("Ann Lee leads the team.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the employer's AI product named as what the hire sells, supports or tests
+        "What you'll do\nSell our AI agents to dental clinics across the region.",
+        "Responsibilities\nWrite end-to-end tests for our clinical AI products.",
+        "The role\nDrive tractors and run Globex's AI-powered cameras on customer farms.",
+        "Responsibilities\nScale the services that support Globex's AI-driven workflows.",
+        # a name written as a domain
+        "The role\nHelp Globex.AI grow its finance team across three offices.",
+        # a closing pitch
+        "About the team\nIf shaping AI for hospitals excites you, we want to hear from you.",
+    ],
+)
+def test_the_employers_ai_product_and_pitch_do_not_ask(text):
+    verdict = verdict_for("Account Executive", text)
+    assert verdict.mentions_ai and not verdict.asks_for_ai
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the hire builds the product
+        "What you'll do\nBuild and evaluate our AI agents for dental clinics.",
+        "Responsibilities\nDesign the features of our AI assistant end to end.",
+        # a pitch naming what the hire has done
+        "About the team\nIf you have shipped LLM features, we want to hear from you.",
+        # the hire as the subject under a company or culture heading
+        "About our engineering culture\nYou'll integrate AI tools into your daily work.",
+        "About Globex\nYou are quick to grasp the craft of designing AI products.",
+    ],
+)
+def test_the_hire_building_the_product_or_named_under_a_company_heading_asks(text):
+    assert verdict_for("Engineer", text).asks_for_ai
+
+
+@pytest.mark.parametrize(
+    ("title", "asked", "expected"),
+    [
+        # an applied researcher is a research scientist: confirmed by model-work asks
+        ("Staff Applied Researcher, Music Generation", {"speech", "llm"}, True),
+        ("Applied Researcher, Pricing", set(), False),
+        # AI platform or infrastructure engineers whose postings ask for model work
+        ("AI Infrastructure Engineer", {"mlops", "llm"}, True),
+        ("AI Platform Engineer", {"llm"}, False),
+        # a data engineer feeding AI is a data engineer; an AI data trainer is AI work
+        ("Senior AI Data Engineer", {"mlops"}, False),
+        ("AI Data Specialist", set(), True),
+        # an investigator heading an AI programme
+        ("Lead Investigator - AI Fellowship", {"llm"}, True),
+    ],
+)
+def test_research_platform_and_data_titles(title, asked, expected):
+    assert is_ai_role(title, asked) is expected
+
+
+AGENT_DUTIES = (
+    "Responsibilities\n"
+    "Build the planning loop of our LLM agents.\n"
+    "Write evals that score agent runs against real tickets.\n"
+    "Fine-tune small models on the failures you find.\n"
+    "Keep the billing service healthy.\n"
+)
+FEATURE_DUTIES = (
+    "Responsibilities\n"
+    "Build the settings pages and billing flows.\n"
+    "Ship a summary feature on top of an LLM API.\n"
+    "Own the release process.\n"
+    "Keep the billing service healthy.\n"
+    "Mentor two junior engineers.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # a plain or domain title whose duties are model and agent work throughout
+        ("Founding Engineer", AGENT_DUTIES, True),
+        ("Senior Engineer, Full-Stack & Clinical Support", AGENT_DUTIES, True),
+        # the same titles with one LLM feature among product duties
+        ("Founding Engineer", FEATURE_DUTIES, False),
+        ("Senior Engineer, Full-Stack & Clinical Support", FEATURE_DUTIES, False),
+        # not an engineering title, however AI its duties
+        ("Product Manager", AGENT_DUTIES, False),
+    ],
+)
+def test_a_role_whose_duties_are_mostly_model_work_is_an_ai_role(title, text, expected):
+    assert verdict_for(title, text).is_ai_role is expected
+
+
+def test_a_data_scientist_building_ml_models_throughout_is_an_ai_role():
+    text = (
+        "About the role\n"
+        "Develop machine learning models for underwriting.\n"
+        "Run machine learning experiments end to end.\n"
+        "Present machine learning results to the credit team.\n"
+    )
+    assert verdict_for("Data Scientist", text).is_ai_role
+    assert not verdict_for("Data Scientist", "About the role\nUse machine learning.").is_ai_role
+
+
+def test_gpus_alone_do_not_confirm_an_ai_platform_role():
+    assert not is_ai_role("AI Platform Engineer", {"gpu-computing", "llm"})
+    assert is_ai_role("AI Platform Engineer", {"gpu-computing", "mlops"})
+    assert not is_ai_role("Research Scientist", {"gpu-computing"})

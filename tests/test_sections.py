@@ -55,6 +55,14 @@ def kinds(sections: list[Section]) -> list[tuple[str, str | None]]:
         ("What makes this opportunity special", "benefits"),
         ("Learn how we think and work", "company"), ("In the press", "company"),
         ("Additional Information", "other"),
+        # a showcase of what the team built, and the company's stack, describe the company
+        ("Some projects we've shipped lately", "company"), ("Past projects", "company"),
+        ("Our tech stack", "company"), ("Technology stack", "company"),
+        ("Projects", "role"),
+        # an ML toolkit named in a label is a skill, not a pay package
+        ("Hands-on experience with ML packages", "requirements"),
+        ("Compensation package", "benefits"), ("Relocation package", "benefits"),
+        ("Package", "benefits"),
     ],
 )  # fmt: skip
 def test_classify_heading(heading, kind):

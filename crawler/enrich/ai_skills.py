@@ -51,10 +51,15 @@ _NOT_AN_ASK = re.compile(
     r"|\b(?:this|the)\s+(?:role|position|job|internship)\s+(?:also\s+)?(?:offers|provides|gives)\b"
     r"|\beveryone (here|at \w+|in the company)\b|\ball employees\b|\bcompany-wide\b"
     r"|^\s*(we offer|benefits|perks)\b"
-    r"|\b(for|with|alongside|support\w*)\s+[^.]{0,60}?\b(AI|ML|AI/ML)\s+(research\s+"
-    r"|engineering\s+)?(teams?|researchers|engineers|scientists|labs?)\b"
     r"|^\s*we (use|integrate|leverage|love|embrace|encourage)\b"
-    r"|\bwe are an AI|\bwe're an AI|\bAI-(first|native) (company|workplace|culture)",
+    r"|^\s*(?:[-*\u2022]\s*)?(?:we are|we're|we\u2019re) an AI\b"
+    r"|\bAI-(first|native) (company|workplace|culture)"
+    # AI as the field whose people a recruiter hires: "recruiting across AI/ML", "AI talent"
+    r"|\b(recruit\w*|talent|hiring|sourcing)\b[^.]{0,80}\b(across|in|within|for)\s+(the\s+)?"
+    r"(AI|ML|AI\s*/\s*ML)\b|\bAI(\s*/\s*ML)?\s+talent\b"
+    # a pitch about the place, not a duty: "Be at the forefront of AI and LLM tooling"
+    r"|^\s*(?:[-*\u2022]\s*)?(?:be|being|you(?:'ll|\u2019ll| will) be)\s+(?:at|on)\s+the\s+"
+    r"(?:forefront|cutting[- ]edge|leading edge|frontier)\s+of\b",
     re.IGNORECASE,
 )
 # Sentences about the company rather than the job (in text without a clear heading).
@@ -90,7 +95,8 @@ _JOB_CUE = re.compile(
     r"|your (?:role|work|team|day|experience|background)|this (?:role|position)|the role"
     r"|experience (?:with|in|using|building)|familiar\w*|proficien\w*|knowledge of"
     r"|understanding of|expertise|hands-on|required|preferred|a plus|bonus|must"
-    r"|nice to have|we(?:'re| are) looking for|candidate)\b",
+    r"|nice to have|we(?:'re| are) looking for|candidate|your strengths?)\b"
+    r"|^\s*(?:[-*\u2022]\s*)?someone\b",  # "Someone excited about building LLM agents"
     re.IGNORECASE,
 )
 # Words that tie a sentence to the hire, whoever else it speaks of: a sentence whose
@@ -120,6 +126,8 @@ _AI_AS_BACKDROP = re.compile(
     rf"(?:our|(?-i:[A-Z])[\w-]*(?:['\u2019]?s)?)\s+(?:own\s+|proprietary\s+|in-house\s+)?{_AI}"
     rf"|\bmission\s+(?:is\s+)?(?:to|of|at)\b[^.;]{{0,60}}?\b{_AI}"
     rf"|\bwhat(?:'s|\u2019s| is) possible (?:with|in) {_AI}"
+    rf"|\bhow\s+{_AI}\s+(?:can|could|will|is|are)\b"
+    rf"|\b{_AI}[- ]generated\s+(?:content|media|images?|videos?|art|posts?|music)\b"
     rf"|\b{_AI}\s+(?:is\s+|are\s+|will\s+|continues\s+to\s+|has\s+|keeps\s+)?(?:bringing|brings"
     r"|transform\w*|reshap\w*|chang(?:es|ing|ed)|revolutioni[sz]\w*|disrupt\w*|redefin\w*"
     r"|rewrit\w*|reinvent\w*|upend\w*|accelerat(?:es|ing))\b",
@@ -140,7 +148,10 @@ _SKILL_CUE = re.compile(
 # learning, and infrastructure"): the hire's colleagues, not the hire's skill.
 _TEAM_TERM = r"(?:AI|ML|AI/ML|ML/AI|machine learning|applied AI|AI research|ML research)"
 _LIST_STEP = r"(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:and\s+|or\s+)?[\w-]+(?:\s+[\w-]+)?)"
-_TEAM_NOUN = r"(?:teams?|disciplines|functions|groups|orgs|organi[sz]ations|engineers|researchers)"
+_TEAM_NOUN = (
+    r"(?:teams?|disciplines|functions|groups|orgs|organi[sz]ations|engineers|researchers"
+    r"|scientists|labs?)"
+)
 _AI_AS_TEAM = re.compile(
     rf"\b{_TEAM_TERM}{_LIST_STEP}{{0,4}},?\s+(?:and\s+|or\s+)?(?:other\s+)?(?:[\w-]+\s+)?"
     rf"{_TEAM_NOUN}\b"
@@ -149,7 +160,7 @@ _AI_AS_TEAM = re.compile(
     re.IGNORECASE,
 )
 _WORKS_WITH = re.compile(
-    r"\b(with|alongside|across|between|among|partner\w*|collaborat\w*|support\w*"
+    r"\b(with|for|alongside|across|between|among|partner\w*|collaborat\w*|support\w*"
     r"|cross-functional\w*)\b",
     re.IGNORECASE,
 )
@@ -168,6 +179,38 @@ _AI_IN_NAME = re.compile(
 )
 
 
+# AI as an adjective of the employer's own product ("our clinical AI platform", "Acme's
+# AI-powered cameras", "our AI agents"): what the company sells, not the hire's skill,
+# unless the hire builds it ("build and evaluate our AI agents", _BUILDS_IT).
+_AI_PRODUCT = re.compile(
+    r"(?:\bour|(?-i:[A-Z])[\w.&-]*['\u2019]s?)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:AI|A\.I\.|artificial intelligence|generative AI|GenAI)(?:[- ](?:powered|driven|native"
+    r"|first|based|enabled))?\s+(?:[\w-]+\s+){0,2}?(?:products?|platforms?|solutions?"
+    r"|systems?|agents?|tools?|workflows?|services?|software|applications?|apps?|assistants?"
+    r"|copilots?|offerings?|cameras?|devices?|operating system)\b",
+    re.IGNORECASE,
+)
+_BUILDS_IT = re.compile(
+    r"\b(?:build|develop|train|design|architect|ship|implement|improve|fine-tune|evaluate"
+    r"|prototype|create|extend|optimi[sz]e|work on|contribute to|own|scale|test|debug)\w*"
+    r"\s+(?:(?:and|or)\s+\w+\s+)?(?:(?:on|to|the|of|parts of|features (?:of|for|in))\s+)*$",
+    re.IGNORECASE,
+)
+_PRODUCT_PHRASES = frozenset(
+    {"ai-powered", "ai-driven", "ai-native", "ai-first", "ai agent", "ai agents", "ai tool",
+     "ai tools", "ai platform", "ai products", "ai product"}
+)  # fmt: skip
+
+
+def _names_the_product(sentence: str, start: int, end: int) -> bool:
+    """Whether the mention at start:end names the employer's product in a phrase the
+    hire does not build ("sell our AI agents to clinics")."""
+    for match in _AI_PRODUCT.finditer(sentence, max(0, start - 60), min(len(sentence), end + 60)):
+        if match.start() <= start and end <= match.end():
+            return not _BUILDS_IT.search(sentence, max(0, match.start() - 50), match.start())
+    return False
+
+
 # The phrases the rules above are about, lowercased: other mentions ("PyTorch") are
 # never a backdrop, and skip the regexes.
 _BACKDROP_PHRASES = frozenset(
@@ -183,9 +226,16 @@ def mention_is_backdrop(mention: Mention, sentence: str, start: int) -> bool:
     skill of the hire, or the teams the hire works with ("with research, ML and product
     teams")."""
     phrase = mention.phrase.lower()
+    end = start + len(mention.phrase)
+    domain_name = start > 1 and sentence[start - 1] == "." and sentence[start - 2].isalnum()
+    if phrase == "ai" and domain_name:
+        return True  # a name written as a domain, "Globex.AI"
+    if (phrase in _BACKDROP_PHRASES or phrase in _PRODUCT_PHRASES) and _names_the_product(
+        sentence, start, end
+    ):
+        return True
     if phrase not in _BACKDROP_PHRASES and phrase not in _TEAM_PHRASES:
         return False
-    end = start + len(mention.phrase)
     low, high = max(0, start - _WINDOW), min(len(sentence), end + _WINDOW)
     if phrase in _BACKDROP_PHRASES:
         for match in _AI_AS_BACKDROP.finditer(sentence, low, high):
@@ -237,7 +287,18 @@ def sentence_span(text: str, start: int) -> tuple[int, int]:
     return left, right
 
 
-_COMPANY_SECTION_ASK = re.compile(r"\b(this role|in this position|the role)\b")
+_COMPANY_SECTION_ASK = re.compile(
+    r"\b(this role|in this position|the role)\b"
+    # the hire as the subject, under a culture or team heading: "You'll integrate AI tools"
+    r"|^\s*(?:[-*\u2022]\s*)?[Yy]ou(?:'ll|\u2019ll| will| are| have| should)\s"
+)
+# A closing pitch ("If shaping AI for data teams excites you, we want to hear from you")
+# asks nothing unless it names what the hire has done or knows.
+_CLOSING_PITCH = re.compile(r"^\s*if\b.*\bhear from you\b", re.IGNORECASE)
+_KNOWS = re.compile(
+    r"\b(experience|background|knowledge|expertise|familiar\w*|proficien\w*|built|shipped)\b",
+    re.IGNORECASE,
+)
 
 
 # Words one of which every _NOT_AN_ASK sentence holds: a cheap test before the regex.
@@ -248,7 +309,7 @@ _NOT_AN_ASK_WORDS = (
     "we are an", "we're an", "for our", "for the", "with our", "with the", "alongside",
     "support", "we use", "we integrate", "we leverage", "we love", "we embrace",
     "we encourage", "team", "researchers", "engineers", "scientists", "opportunit",
-    "chance", "provides", "gives",
+    "chance", "provides", "gives", "talent", "forefront", "edge", "frontier",
 )  # fmt: skip
 
 
@@ -268,6 +329,8 @@ def ask_start(sentence: str, kind: str) -> int | None:
     product, and we're looking for engineers who know PyTorch": PyTorch asks, the
     product does not)."""
     if kind in NEUTRAL_KINDS or is_not_an_ask(sentence):
+        return None
+    if _CLOSING_PITCH.match(sentence) and not _KNOWS.search(sentence):
         return None
     if _COMPANY_SUBJECT.match(sentence):
         cue = _HIRE_CUE.search(sentence)
@@ -312,8 +375,11 @@ _EMPLOYER_IN_TITLE = re.compile(
 _AI_ROLE_TITLE = re.compile(
     r"machine[- ]learning|\bML\b|\bMLOps\b|\bLLMOps\b|deep learning|computer vision|\bNLP\b"
     r"|\bLLMs?\b|\bAI (engineer|researcher|scientist|research|trainer|tutor|specialist"
-    r"|developer|architect|safety|alignment|evaluator|red team\w*|annotator|data)"
-    r"|(applied|research) scientist|\bAI/ML\b|model evaluat\w*|\bevals?\b|interpretability"
+    r"|developer|architect|safety|alignment|evaluator|red team\w*|annotator"
+    r"|data(?!\s+(?:engineer|analyst|platform)))"
+    r"|\bAI (?:platform|infrastructure) engineer"
+    r"|(applied|research) (scientist|researcher)|\bAI/ML\b|model evaluat\w*|\bevals?\b"
+    r"|interpretability"
     r"|alignment|AI safety|reinforcement learning|speech recognition|\bperception\b"
     r"|\binference\b|data (trainer|annotat\w+|label\w+)|generative AI|\bGenAI\b"
     r"|prompt engineer|ranking|recommend\w*|model training|pre-?training|post-?training"
@@ -322,7 +388,8 @@ _AI_ROLE_TITLE = re.compile(
 )
 # Titles that need the posting's asks to confirm the AI work (research, inference...).
 _NEEDS_CONFIRMATION = re.compile(
-    r"(applied|research) scientist|research engineer|\binference\b|\bperception\b|ranking"
+    r"(applied|research) (scientist|researcher)|\bAI (?:platform|infrastructure) engineer"
+    r"|research engineer|\binference\b|\bperception\b|ranking"
     r"|recommend\w*|\bevals?\b|alignment|interpretability",
     re.IGNORECASE,
 )
@@ -335,13 +402,13 @@ _AI_FIELD = (
     r"|\bNLP\b|\bLLMs?\b|\bAI/ML\b|\bML/AI\b|reinforcement learning|speech recognition"
     r"|AI safety|\balignment\b|interpretability|generative AI|\bGenAI\b)"
 )
-_ROLE_NOUN = r"(?:engineer|scientist|researcher|developer|architect)"
+_ROLE_NOUN = r"(?:engineer|scientist|researcher|developer|architect|investigator)"
 _CLEAR_AI_TITLE = re.compile(
     rf"{_AI_FIELD}\s+(?:(?:research|operations|ops|infrastructure|systems|applied|modeling"
     rf"|model|platform|software)\s+){{0,2}}{_ROLE_NOUN}"
     rf"|\bAI\s+(?:(?:research|applied|ML)\s+)?(?:{_ROLE_NOUN[3:-1]}|trainer|tutor|evaluator"
     rf"|annotator|red team\w*)"
-    rf"|{_ROLE_NOUN}\w*\b[^,(\u2013\u2014-]*[,(/\u2013\u2014-]\s*(?:[\w&]+[\s/]+){{0,2}}"
+    rf"|{_ROLE_NOUN}\w*\b[^,(\u2013\u2014-]*[,(/\u2013\u2014-]\s*(?:[\w&-]+[\s/]+){{0,2}}"
     rf"{_AI_FIELD}",
     re.IGNORECASE,
 )
@@ -371,7 +438,8 @@ _NOT_AI_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _TECHNICAL_TITLE = re.compile(
-    r"engineer|scientist|researcher|developer|research|technical staff|\bMTS\b", re.I
+    r"engineer|scientist|researcher|developer|research|technical staff|\bMTS\b|investigator",
+    re.I,
 )
 _DATA_SCIENTIST = re.compile(r"data scien", re.I)
 # model-work tags too common in product engineering to count towards an AI role alone
@@ -385,24 +453,39 @@ MODEL_WORK_TAGS = frozenset({
 })  # fmt: skip
 
 
-def is_ai_role(title: str | None, asked_tags: set[str]) -> bool:
-    """Whether the job's main work is AI/ML itself, judged from the title first."""
+# A plain title's role is AI work when this many of its duty lines, and this share of
+# them, ask for a named AI skill ("Build the agents' planning loop", "Fine-tune...").
+MIN_AI_DUTIES = 3
+MIN_AI_DUTY_SHARE = 0.45
+
+
+def is_ai_role(
+    title: str | None, asked_tags: set[str], duties: tuple[int, int] = (0, 0)
+) -> bool:
+    """Whether the job's main work is AI/ML itself, judged from the title first, then
+    from the asks and ``duties``: (role-section lines asking for a named AI skill, all
+    the role section's lines)."""
+    ai_duties, role_lines = duties
+    mostly_ai_duties = ai_duties >= MIN_AI_DUTIES and ai_duties >= MIN_AI_DUTY_SHARE * role_lines
     kind = _title_kind(title or "")
     if kind.not_ai_role_noun:
         return False
     if kind.clear_ai:
         return True
     model_work = asked_tags & MODEL_WORK_TAGS
-    if kind.not_ai_domain:
-        return False
+    if kind.not_ai_domain:  # unless its duties are model work throughout
+        return kind.technical and mostly_ai_duties
     if kind.ai_area:
         return True
     if kind.ai_title:
-        return not kind.needs_confirmation or bool(model_work - {"llm"})
+        # GPUs alone confirm nothing: infrastructure that runs AI workloads is not AI work
+        return not kind.needs_confirmation or bool(model_work - _LIGHT_TAGS)
     if kind.data_scientist:  # data scientists building ML models
-        return "machine-learning" in model_work and len(model_work) >= 2
+        return "machine-learning" in model_work and (
+            len(model_work) >= 2 or ai_duties >= MIN_AI_DUTIES
+        )
     # a plain engineering or research title whose own duties are model work throughout
-    return kind.technical and len(model_work - _LIGHT_TAGS) >= 3
+    return kind.technical and (len(model_work - _LIGHT_TAGS) >= 3 or mostly_ai_duties)
 
 
 @dataclass(frozen=True)
@@ -473,6 +556,8 @@ def assess_posting(
     found: set[str] = set()
     asked: set[str] = set()
     per_tag: dict[str, int] = {}
+    duty_lines: set[int] = set()  # role-section sentences asking for an AI skill
+    role_lines = 0
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
         if not _EMPLOYER_IN_TITLE.match(title or "", mention.start):
@@ -487,7 +572,12 @@ def assess_posting(
         for mention in mentions:
             section = section_at(sections, mention.start)
             found.update(mention.tags)
-            if not asked.issuperset(mention.tags) and not _in_heading(text, section, mention):
+            # the role's own duties are all judged: how many ask for model work tells an
+            # AI role under a plain title ("Founding Engineer")
+            duty = section.kind == "role" and mention.tags != ("ai-general",)
+            if (duty or not asked.issuperset(mention.tags)) and not _in_heading(
+                text, section, mention
+            ):
                 left, right = sentence_span(text, mention.start)
                 key = (left, right)
                 if key not in judged:
@@ -499,10 +589,19 @@ def assess_posting(
                     and not mention_is_backdrop(mention, text[left:right], mention.start - left)
                 ):
                     asked.update(mention.tags)
+                    if duty:
+                        duty_lines.add(left)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)
+        role_lines = sum(_lines_under_heading(text, s) for s in sections if s.kind == "role")
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
     verdict.ai_skills = sorted(found, key=order.__getitem__)
     verdict.mentions_ai = bool(found)
     verdict.asks_for_ai = bool(asked)
-    verdict.is_ai_role = is_ai_role(title, asked)
+    verdict.is_ai_role = is_ai_role(title, asked, (len(duty_lines), role_lines))
     return verdict
+
+
+def _lines_under_heading(text: str, section: Section) -> int:
+    """The non-empty lines of a section, its heading line left out."""
+    lines = text[section.start : section.end].split("\n")
+    return sum(1 for line in lines[1 if section.heading else 0 :] if line.strip())

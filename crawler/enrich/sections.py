@@ -41,6 +41,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                     r"|who (we are|are we)|our (mission|story|company)|über uns|über \w+$"
                     r"|(à|a) propos|acerca de|sobre (nosotros|nós|n[oó]s)|more (on|about) us"
                     r"|qui sommes-nous|wer wir sind)\b"),
+        # what the team built before the hire came: a showcase of the company's work
+        ("company", r"projects? (we('ve| have)|the team has) (worked on|built|shipped|delivered)"
+                    r"|past projects|^(our |the )?tech(nology)? stack"),
         ("legal", r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|privacy"
                   r"|accommodat|e-verify|disclaimer|legal|notice|discriminat|scam"
                   r"|recruit\w* fraud|fraud(ulent)? (alert|warning|notice)"
@@ -51,7 +54,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    r"|(?<!please )\bapply\b(?!\s+(?:if|even|anyway))"
                    r"|use of ai|ai in (our )?hiring|candidate (privacy|journey|experience)"),
         ("benefits", r"benefit|perks|what we offer|we offer|compensation|salary|\bpay\b"
-                     r"|total rewards|rewards|why (you'll love|join)|what's in it|package"
+                     r"|total rewards|rewards|why (you'll love|join)|what's in it"
+                     r"|(?:^|compensation |benefits? |salary |rewards? |total |relocation )package"
                      r"|wir bieten|unser angebot|avantages|pay range|base range"
                      r"|what you('ll| will)? get|our offer\b|in return"
                      r"|what we (can )?(bring|give|provide|offer)( to)? you"
