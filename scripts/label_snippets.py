@@ -6,6 +6,7 @@ trust the numbers").
     python scripts/label_snippets.py --dev-rest show FIRST COUNT  # the second dev batch
     python scripts/label_snippets.py --test-rest show FIRST COUNT  # the third, test batch
     python scripts/label_snippets.py --dev-blind show FIRST COUNT  # the dev half, again blind
+    python scripts/label_snippets.py --test-blind show FIRST COUNT  # the test half, a 2nd hand
 
 ``sample`` picks whole companies at random (crawler.enrich.score.SAMPLE_SEED) until
 at least --postings postings are chosen. ``--dev-rest`` is the second batch: the
@@ -13,7 +14,9 @@ companies after those, in the same shuffled order, of the dev half only (all the
 postings): the test half gets no labels from it. ``--test-rest`` is the third batch: the
 same for the test half. ``--dev-blind`` is every dev-half posting again, in the same
 company order, to relabel its asks and roles blind (its first labels started from the
-tagger's verdicts). For these two ``show`` hides the tagger's ``asks_for_ai`` and
+tagger's verdicts). ``--test-blind`` is the same for the test half: a second, independent
+labelling of its asks and roles, to measure how far two labellers agree (never to
+tune). For these ``show`` hides the tagger's ``asks_for_ai`` and
 ``is_ai_role`` verdicts, so the labeller judges those blind. ``show`` prints, for each
 chosen posting, its title and every sentence that hits a deliberately broad AI net (far
 wider than the taxonomy) with the heading above it, and the tagger's output of the day
@@ -129,20 +132,24 @@ def main() -> None:
                         "asks_for_ai and is_ai_role")  # fmt: skip
     parser.add_argument("--dev-blind", action="store_true",
                         help="the whole dev half, blind on asks_for_ai and is_ai_role")  # fmt: skip
+    parser.add_argument("--test-blind", action="store_true",
+                        help="the whole test half, blind: a second labelling")  # fmt: skip
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     chosen = sample(corpus, args.postings)
     if args.dev_rest or args.test_rest:
         chosen = rest(corpus, args.postings, "dev" if args.dev_rest else "test")
-    if args.dev_blind:
+    if args.dev_blind or args.test_blind:
         halves = split_boards(board for board, _ in corpus)
-        chosen = [key for key in sample(corpus, len(corpus)) if halves[key[0]] == "dev"]
+        half = "dev" if args.dev_blind else "test"
+        chosen = [key for key in sample(corpus, len(corpus)) if halves[key[0]] == half]
     if args.action == "sample":
         halves = split_boards(board for board, _ in corpus)
         for board, job_id in chosen:
             print(board, job_id, halves[board])
     else:
-        show(corpus, chosen, args.first, args.count, blind=args.test_rest or args.dev_blind)
+        blind = args.test_rest or args.dev_blind or args.test_blind
+        show(corpus, chosen, args.first, args.count, blind=blind)
 
 
 if __name__ == "__main__":
