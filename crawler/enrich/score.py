@@ -1,6 +1,7 @@
 """Score the enrichment against labelled real postings: precision and recall per field.
 
     python -m crawler.enrich.score [--corpus PATH] [--labels PATH] [--half dev|test]
+    python -m crawler.enrich.score --half test --second tests/labels/ashby_labels_second.jsonl
 
 The corpus (``../shared/corpus/ashby-postings.jsonl.gz``, third-party text kept out of
 the project) holds real Ashby postings, one ``{"board", "job"}`` object a line. The
@@ -145,14 +146,10 @@ def _text_key(job: dict[str, Any]) -> str:
     return hashlib.sha1(body.encode("utf-8")).hexdigest()
 
 
-def score(corpus_path: Path, labels_path: Path, half: str) -> Scores:
-    """Scores of the labelled postings of one half (a text repeated on a board once)."""
-    corpus = load_corpus(corpus_path)
-    labels = [label for label in load_labels(labels_path) if label["half"] == half]
-    missing = [(lb["board"], lb["id"]) for lb in labels if (lb["board"], lb["id"]) not in corpus]
-    if missing:
-        raise SystemExit(f"{len(missing)} labelled postings are not in {corpus_path}: "
-                         f"{missing[:3]}...")  # fmt: skip
+def _once_per_text(
+    corpus: dict[tuple[str, str], dict[str, Any]], labels: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(label, job) pairs, a description repeated on one board once (the first by id)."""
     seen: set[tuple[str, str]] = set()
     kept = []
     for label in sorted(labels, key=lambda lb: (lb["board"], lb["id"])):
@@ -161,6 +158,18 @@ def score(corpus_path: Path, labels_path: Path, half: str) -> Scores:
         if key not in seen:
             seen.add(key)
             kept.append((label, job))
+    return kept
+
+
+def score(corpus_path: Path, labels_path: Path, half: str) -> Scores:
+    """Scores of the labelled postings of one half (a text repeated on a board once)."""
+    corpus = load_corpus(corpus_path)
+    labels = [label for label in load_labels(labels_path) if label["half"] == half]
+    missing = [(lb["board"], lb["id"]) for lb in labels if (lb["board"], lb["id"]) not in corpus]
+    if missing:
+        raise SystemExit(f"{len(missing)} labelled postings are not in {corpus_path}: "
+                         f"{missing[:3]}...")  # fmt: skip
+    kept = _once_per_text(corpus, labels)
     items = assess([(label["board"], job) for label, job in kept])
     scores = Scores(postings=len(kept), companies=len({lb["board"] for lb, _ in kept}))
     scores.fields = {name: Tally() for name in (*BOOL_FIELDS, "ai_skills")}
@@ -179,6 +188,45 @@ def score(corpus_path: Path, labels_path: Path, half: str) -> Scores:
                 f"{ident}: {item.get('seniority')} (label {label['seniority']})"
             )
     return scores
+
+
+SECOND_FIELDS = ("asks_for_ai", "is_ai_role")  # what the second labelling judged
+
+
+def agreement(corpus_path: Path, labels_path: Path, second_path: Path, half: str) -> str:
+    """Totals only: how far a second, independent labelling of ``half`` agrees with the
+    labels, and the tagger scored against it and against the postings both agree on.
+    Two careful labellers' agreement bounds what any tagger can be measured to reach."""
+    corpus = load_corpus(corpus_path)
+    second = {(row["board"], row["id"]): row for row in load_labels(second_path)}
+    labels = [lb for lb in load_labels(labels_path)
+              if lb["half"] == half and (lb["board"], lb["id"]) in second]  # fmt: skip
+    kept = _once_per_text(corpus, labels)
+    items = assess([(label["board"], job) for label, job in kept])
+    lines = [f"{half} half, second labelling: {len(kept)} postings",
+             f"{'field':<12}{'agree':>7}{'kappa':>7}{'1st only':>9}{'2nd only':>9}"
+             f"{'P vs 2nd':>9}{'R vs 2nd':>9}{'P both':>8}{'R both':>8}{'n both':>8}"]  # fmt: skip
+    for name in SECOND_FIELDS:
+        pairs = [(label[name], second[(label["board"], label["id"])][name]) for label, _ in kept]
+        n = len(pairs)
+        both = sum(a and b for a, b in pairs)
+        first_only = sum(a and not b for a, b in pairs)
+        second_only = sum(b and not a for a, b in pairs)
+        agree = (n - first_only - second_only) / n
+        p_first, p_second = (both + first_only) / n, (both + second_only) / n
+        chance = p_first * p_second + (1 - p_first) * (1 - p_second)
+        kappa = (agree - chance) / (1 - chance) if chance < 1 else 1.0
+        against_second, against_both = Tally(), Tally()
+        for (first, other), item in zip(pairs, items, strict=True):
+            against_second.add(bool(item.get(name)), other, "")
+            if first == other:
+                against_both.add(bool(item.get(name)), other, "")
+        n_both = sum(first == other for first, other in pairs)
+        lines.append(f"{name:<12}{agree:>7.3f}{kappa:>7.3f}{first_only:>9}{second_only:>9}"
+                     f"{against_second.precision:>9.3f}{against_second.recall:>9.3f}"
+                     f"{against_both.precision:>8.3f}{against_both.recall:>8.3f}"
+                     f"{n_both:>8}")  # fmt: skip
+    return "\n".join(lines)
 
 
 def table(scores: Scores, half: str) -> str:
@@ -204,10 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("dev", "test"), default="dev")
     parser.add_argument("--show", type=int, default=40, metavar="N",
                         help="dev half: list up to N wrong items per field")  # fmt: skip
+    parser.add_argument("--second", type=Path, metavar="LABELS",
+                        help="totals only: agreement with a second labelling")  # fmt: skip
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"no corpus at {args.corpus}: pass --corpus PATH", file=sys.stderr)
         return 2
+    if args.second:
+        print(agreement(args.corpus, args.labels, args.second, args.half))
+        return 0
     scores = score(args.corpus, args.labels, args.half)
     print(table(scores, args.half))
     if args.half == "dev" and args.show:
