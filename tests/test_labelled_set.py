@@ -236,3 +236,29 @@ def test_real_descriptions_read_the_same_from_the_sanitizer_and_from_the_tree():
     for _, job in real.load_corpus(CORPUS).items():
         clean = sanitize_html(job.get("descriptionHtml") or "", job.get("jobUrl"))
         assert serialized_to_text(clean) == tree_to_text(parse_fragment(clean)), job["id"]
+
+
+SECOND_LABELS = real.DEFAULT_LABELS.with_name("ashby_labels_second.jsonl")
+
+
+def test_second_labelling_covers_the_test_half_and_only_it():
+    first = {(lb["board"], lb["id"]): lb for lb in real.load_labels(real.DEFAULT_LABELS)}
+    second = real.load_labels(SECOND_LABELS)
+    assert {(row["board"], row["id"]) for row in second} == {
+        key for key, label in first.items() if label["half"] == "test"
+    }
+    for row in second:
+        assert set(row) == {"board", "id", *real.SECOND_FIELDS}
+        assert not row["asks_for_ai"] or first[(row["board"], row["id"])]["mentions_ai"]
+
+
+@needs_corpus
+def test_agreement_prints_totals_and_never_a_test_item():
+    report = real.agreement(CORPUS, real.DEFAULT_LABELS, SECOND_LABELS, "test")
+    boards = {row["board"] for row in real.load_labels(SECOND_LABELS)}
+    assert not any(board in report for board in boards)
+    rows = {line.split()[0]: line.split()[1:] for line in report.splitlines()[2:]}
+    assert set(rows) == set(real.SECOND_FIELDS)
+    for values in rows.values():
+        agree, kappa = float(values[0]), float(values[1])
+        assert 0.9 <= agree <= 1.0 and 0.0 < kappa <= 1.0  # two careful hands mostly agree
