@@ -179,10 +179,6 @@ class PostgresPipeline:
                         self._tally(key).counts.unchanged += count
                         self.stats.inc_value("jobs/db/unchanged", count)
                 self.written_since_check += len(rows) + len(touches)
-                if self.written_since_check >= self.batch_size:
-                    self.written_since_check = 0
-                    if await self.database.run(db.refresh_statistics, "refreshing statistics"):
-                        self.stats.inc_value("jobs/db/analyzed")
             except DatabaseUnavailable as exc:
                 self._database_lost(exc)
             except Exception as exc:  # a bug, not bad data: never a silent loss
@@ -190,6 +186,20 @@ class PostgresPipeline:
                 reason = one_line(f"a write of postings failed: {type(exc).__name__}: {exc}", 160)
                 for key in {row_key(row) for row in rows} | {t[:2] for t in touches}:
                     self.ledger.record_error(*key, reason)
+            if self.written_since_check >= self.batch_size and self.lost is None:
+                self.written_since_check = 0
+                await self._refresh_statistics()
+
+    async def _refresh_statistics(self) -> None:
+        """Keep the planner's statistics of postings current (db.refresh_statistics).
+        Apart from the writes: the rows are stored whatever this does."""
+        try:
+            if await self.database.run(db.refresh_statistics, "refreshing statistics"):
+                self.stats.inc_value("jobs/db/analyzed")
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+        except Exception:  # only slower plans: no posting is at stake
+            logger.exception("refreshing the statistics of postings failed")
 
     def _tally(self, key: tuple[str, str]) -> BoardTally:
         return self.tallies.setdefault(key, BoardTally())
