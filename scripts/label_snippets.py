@@ -136,15 +136,14 @@ def main() -> None:
                         help="the whole test half, blind: a second labelling")  # fmt: skip
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
+    halves = split_boards(board for board, _ in corpus)
     chosen = sample(corpus, args.postings)
     if args.dev_rest or args.test_rest:
         chosen = rest(corpus, args.postings, "dev" if args.dev_rest else "test")
     if args.dev_blind or args.test_blind:
-        halves = split_boards(board for board, _ in corpus)
         half = "dev" if args.dev_blind else "test"
         chosen = [key for key in sample(corpus, len(corpus)) if halves[key[0]] == half]
     if args.action == "sample":
-        halves = split_boards(board for board, _ in corpus)
         for board, job_id in chosen:
             print(board, job_id, halves[board])
     else:
