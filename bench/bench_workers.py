@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psutil
 import psycopg
 import redis
 
@@ -57,12 +58,29 @@ def scrapy(*args: str, settings: dict[str, object], log: Path) -> list[str]:
     return command
 
 
-def timed_run(workers: int, settings: dict[str, object], logs: Path) -> tuple[float, float]:
-    """Queue the fleet, then the seconds until ``workers`` worker processes are done, and
-    the CPU seconds they used together."""
+def postgres_cpu() -> float:
+    """CPU seconds used so far by this machine's Postgres processes (0 if none is
+    visible): what the workers make the database do competes with them for the cores."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] in ("postgres", "postmaster") and times:
+            # A connection's backend is a child of the postmaster: once it exits, its
+            # CPU time is in the postmaster's children times.
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def timed_run(
+    workers: int, settings: dict[str, object], logs: Path
+) -> tuple[float, float, float, float]:
+    """Queue the fleet, then the seconds until ``workers`` worker processes are done, the
+    CPU seconds they used together, and the CPU seconds of Postgres and of this process
+    (the fleet's server) meanwhile."""
     subprocess.run(scrapy("enqueue", settings=settings, log=logs / "enqueue.log"),
                    cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     started = time.perf_counter()
+    database_before, server_before = postgres_cpu(), time.process_time()
     processes = []
     for index in range(workers):
         command = scrapy("crawlall", "--worker",
@@ -73,14 +91,17 @@ def timed_run(workers: int, settings: dict[str, object], logs: Path) -> tuple[fl
     codes = [process.wait() for process in processes]
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    database, server = postgres_cpu() - database_before, time.process_time() - server_before
     if any(codes):
         raise SystemExit(f"a worker failed ({codes}); logs in {logs}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu
+    return elapsed, cpu, database, server
 
 
 def company_seconds(database_url: str) -> str:
-    """How long a company took from taken to recorded (median, 90th percentile)."""
+    """How long a company took from taken to recorded (median, 90th percentile), and
+    the tail: how long the last worker went on after the first had recorded its last
+    company (a core idle, since a company is never split between workers)."""
     with psycopg.connect(database_url) as conn:
         row = conn.execute(
             """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s),
@@ -88,7 +109,15 @@ def company_seconds(database_url: str) -> str:
                FROM (SELECT extract(epoch FROM finished_at - started_at) AS s
                      FROM run_companies) AS taken"""
         ).fetchone()
-    return f"a company {row[0]:.2f} s taken to recorded (p90 {row[1]:.2f} s)"
+        tail = conn.execute(
+            """SELECT extract(epoch FROM max(last) - min(last)), count(*)
+               FROM (SELECT max(finished_at) AS last FROM run_companies
+                     GROUP BY worker) AS workers"""
+        ).fetchone()
+    text = f"a company {row[0]:.2f} s taken to recorded (p90 {row[1]:.2f} s)"
+    if tail[1] > 1:
+        text += f"; tail {tail[0]:.2f} s"
+    return text
 
 
 def main() -> None:
@@ -119,10 +148,11 @@ def main() -> None:
                 order = (1, 2) if repetition % 2 == 0 else (2, 1)
                 for workers in order:
                     settings = {**base, "DATABASE_URL": databases.fresh()}
-                    seconds, cpu = timed_run(workers, settings, logs)
+                    seconds, cpu, database, server = timed_run(workers, settings, logs)
                     timings[workers].append(seconds)
                     print(f"repetition {repetition + 1}: {workers} worker(s) {seconds:.2f} s"
-                          f" (CPU {cpu:.1f} s); {company_seconds(settings['DATABASE_URL'])}",
+                          f" (CPU: workers {cpu:.1f} s, Postgres {database:.1f} s, server"
+                          f" {server:.1f} s); {company_seconds(settings['DATABASE_URL'])}",
                           flush=True)  # fmt: skip
     finally:
         databases.drop_all()

@@ -139,9 +139,15 @@ async def upsert_postings(
                 for row in rows:
                     await copy.write_row(_row_values(row))
             await cur.execute(_UPSERT)
+            written = 0
             for platform, board, new, updated in await cur.fetchall():
                 counts[(platform, board)].new += new
                 counts[(platform, board)].updated += updated
+                written += new + updated
+            if written == len({tuple(row[c] for c in IDENTITY_COLUMNS) for row in rows}):
+                # Every posting was new or changed (a first crawl's batches): none is
+                # left to touch, and the join below would scan postings for nothing.
+                return counts
             await cur.execute(_TOUCH_UNCHANGED)
             for platform, board in await cur.fetchall():
                 counts[(platform, board)].unchanged += 1

@@ -42,6 +42,21 @@ V = TypeVar("V")
 FIRST_BACKOFF = 0.25
 MAX_BACKOFF = 8.0
 
+# A description is TOAST-compressed when it is staged and kept so when it is written:
+# lz4 does that in about half of pglz's server CPU (bench/README.md, "The database's
+# share"), and the database is what every worker shares. A server built without lz4
+# (the embedded one) keeps its default, pglz.
+_PREFER_LZ4 = """SELECT set_config('default_toast_compression', 'lz4', false)
+                 FROM pg_settings
+                 WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"""
+
+
+async def connect(url: str) -> AsyncConnection:
+    """A connection for the crawl's stages: autocommit, lz4 where the server has it."""
+    conn = await AsyncConnection.connect(url, autocommit=True)
+    await conn.execute(_PREFER_LZ4)
+    return conn
+
 
 class Database:
     """A shared, self-healing connection; use ``run`` for every operation."""
@@ -80,7 +95,7 @@ class Database:
             return
         try:
             await asyncio.to_thread(apply_migrations, self.url)
-            self.conn = await AsyncConnection.connect(self.url, autocommit=True)
+            self.conn = await connect(self.url)
         except psycopg.OperationalError as exc:
             self.users -= 1
             raise DatabaseUnavailable(
@@ -126,7 +141,7 @@ class Database:
         if self.conn is None or self.conn.closed:
             # The embedded server may have gone with the connection: start it again.
             self.url = await asyncio.to_thread(_current_url, self.settings, self.url)
-            self.conn = await AsyncConnection.connect(self.url, autocommit=True)
+            self.conn = await connect(self.url)
             self.reconnects += 1
         return self.conn
 
