@@ -54,7 +54,8 @@ from crawler.enrich.sections import sections_of
 FIELDS = ("asks_for_ai", "is_ai_role")
 GROUPED_FOLDS = 5
 REPEATS = 10
-NESTED_REPEATS = 3  # outer shuffles of the nested estimate (each with inner CV)
+NESTED_REPEATS = 3  # outer shuffles of the nested estimate
+INNER_REPEATS = 2  # grouped-CV shuffles choosing C and threshold within each outer part
 CV_SEED = 20261207
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 THRESHOLDS = tuple(round(0.05 + 0.01 * step, 2) for step in range(91))  # 0.05 .. 0.95
@@ -197,7 +198,7 @@ def nested_estimate(data: DevSet, field: str) -> tuple[float, float]:
         folds = grouped_folds(data.boards, GROUPED_FOLDS, CV_SEED + 1000 + repeat)
         for fold in range(GROUPED_FOLDS):
             train, held = every[folds != fold], every[folds == fold]
-            c, threshold, _, _ = select(data, field, train, 2, CV_SEED + 2000 + repeat)
+            c, threshold, _, _ = select(data, field, train, INNER_REPEATS, CV_SEED + 2000 + repeat)
             fitted = train[data.named[train]]
             weights, intercept = fit(data.features[fitted], data.labels[field][fitted], c)
             chance = probabilities(data.features[held], weights, intercept)
