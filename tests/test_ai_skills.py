@@ -3,6 +3,7 @@ mentions, AI roles, evidence, and a whole crawl into Postgres."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -603,3 +604,53 @@ def test_gpus_alone_do_not_confirm_an_ai_platform_role():
     assert not is_ai_role("AI Platform Engineer", {"gpu-computing", "llm"})
     assert is_ai_role("AI Platform Engineer", {"gpu-computing", "mlops"})
     assert not is_ai_role("Research Scientist", {"gpu-computing"})
+
+
+# --- the features scripts/train_ai_model.py fits a model on ---------------------------
+
+FEATURE_POSTING = (
+    "About us\nAcme is an AI-powered platform for clinics.\n"
+    "What you'll do\nTrain and deploy PyTorch models for triage.\n"
+    "Build LLM agents with our clinicians.\nRun weekly reviews with the team.\n"
+    "Requirements\nExperience with machine learning in production.\n"
+    "Benefits\nAn AI tools stipend.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Machine Learning Engineer", FEATURE_POSTING),
+        ("Account Manager", FEATURE_POSTING),
+        ("Machine Learning Engineer, Security", ML_ASKS),
+        ("Backend Engineer", "Requirements\nYou have shipped LLM features with RAG."),
+    ],
+)
+def test_computing_the_features_changes_no_column(title, text):
+    plain = assess_posting(title, text, split_sections(text))
+    featured = assess_posting(title, text, split_sections(text), with_features=True)
+    assert featured.features and not plain.features
+    featured.features = {}
+    assert featured == plain
+
+
+def test_features_count_the_asking_sentences_by_section():
+    verdict = assess_posting(
+        "Machine Learning Engineer", FEATURE_POSTING, split_sections(FEATURE_POSTING),
+        with_features=True, department="AI Research",
+    )  # fmt: skip
+    features = verdict.features
+    assert features["rule_asks"] == features["rule_role"] == 1.0
+    # two duty lines and one requirement ask; the company line and the perk do not
+    assert features["asks_in_role"] == pytest.approx(math.log1p(2))
+    assert features["asks_in_requirements"] == pytest.approx(math.log1p(1))
+    assert features["asks_in_company"] == features["asks_in_intro"] == 0.0
+    assert features["ai_duty_share"] == pytest.approx(2 / 3)
+    assert features["title_clear_ai"] == features["department_ai"] == 1.0
+    assert features["title_veto_noun"] == 0.0
+    assert 0.0 < features["not_asking_share"] < 1.0
+
+
+def test_no_features_for_a_posting_naming_no_ai():
+    text = "About the role\nYou will build billing systems in Go."
+    assert assess_posting("Backend Engineer", text, with_features=True).features == {}

@@ -21,6 +21,7 @@ text, or into the title when ``section`` is "title".
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any
 
 from crawler.enrich.ai_taxonomy import Mention, Taxonomy, load_taxonomy
 from crawler.enrich.sections import ASKING_KINDS, NEUTRAL_KINDS, Section, section_at
+from crawler.enrich.titles import role_family_from
 
 MAX_EVIDENCE_PER_TAG = 5  # enough to see why; keeps rows of AI-heavy postings small
 
@@ -514,6 +516,113 @@ def _title_kind(title: str) -> TitleKind:
     )
 
 
+# --- what the rules saw, as numbers ---------------------------------------------------
+
+# The inputs of the logistic regressions scripts/train_ai_model.py fits and evaluates on
+# the labelled dev half (company-grouped cross-validation). They did not beat the rules
+# there, so no model decides a crawl's columns (README: How far to trust the numbers);
+# assess_posting computes these only when asked, for that script.
+_ENGINEERING_FAMILIES = frozenset({
+    "backend", "frontend", "fullstack", "mobile", "infrastructure", "sre", "qa", "security",
+    "engineering_management",
+})  # fmt: skip
+_AI_DEPARTMENT = re.compile(
+    r"\b(?:AI|ML|A\.I\.|machine learning|artificial intelligence|deep learning|research"
+    r"|applied science)\b",
+    re.IGNORECASE,
+)
+_ASK_KINDS_COUNTED = ("requirements", "role", "intro", "company")  # the rest: "other"
+
+
+@dataclass
+class _Signals:
+    """What the rules saw in a posting's text: how its AI mentions were judged."""
+
+    mentions: int = 0
+    not_asking: int = 0  # in a heading, or a sentence (or its part) that asks nothing
+    backdrop: int = 0  # in an asking part, but naming the employer's field, a team...
+    title_tags: set[str] = field(default_factory=set)
+    ask_kinds: dict[tuple[int, int], str] = field(default_factory=dict)  # sentence: kind
+    strong_asks: set[tuple[int, int]] = field(default_factory=set)  # asking a named skill
+    hire_cue: int = 0
+    skill_cue: int = 0
+    duty_start: int = 0
+    company_subject: int = 0
+
+    def add_ask(self, sentence: tuple[int, int], kind: str, tags: tuple[str, ...]) -> None:
+        self.ask_kinds[sentence] = kind
+        if tags != ("ai-general",):
+            self.strong_asks.add(sentence)
+
+    def cue_ask_sentences(self, text: str) -> None:
+        """Count the asking sentences that speak of the hire, of a skill, open like a duty,
+        or have the company as their subject: an ask of the first kinds is surer."""
+        for left, right in self.ask_kinds:
+            sentence = text[left:right]
+            self.hire_cue += bool(_HIRE_CUE.search(sentence))
+            self.skill_cue += bool(_SKILL_CUE.search(sentence))
+            self.duty_start += bool(_DUTY.match(sentence))
+            self.company_subject += bool(_COMPANY_SUBJECT.match(sentence))
+
+
+def posting_features(
+    title: str,
+    department: str | None,
+    asked: set[str],
+    signals: _Signals,
+    duties: tuple[int, int],
+    rule_asks: bool,
+    rule_role: bool,
+) -> dict[str, float]:
+    """The model's inputs: the rules' verdicts and the signals behind them, as numbers
+    (counts as log(1 + n), so a long posting does not outweigh a short one)."""
+    kind = _title_kind(title)
+    family = role_family_from(title or None, department)
+    ask_sentences = len(signals.ask_kinds)
+    per_kind = dict.fromkeys((*_ASK_KINDS_COUNTED, "other"), 0)
+    for section_kind in signals.ask_kinds.values():
+        per_kind[section_kind if section_kind in per_kind else "other"] += 1
+    ai_duties, role_lines = duties
+    mentions = max(signals.mentions, 1)
+    asking = max(ask_sentences, 1)
+    features = {
+        "rule_asks": float(rule_asks),
+        "rule_role": float(rule_role),
+        "ask_sentences": math.log1p(ask_sentences),
+        **{f"asks_in_{name}": math.log1p(count) for name, count in per_kind.items()},
+        "strong_ask_sentences": math.log1p(len(signals.strong_asks)),
+        "title_asks": float(bool(signals.title_tags)),
+        "title_model_work": float(bool(signals.title_tags & MODEL_WORK_TAGS)),
+        "only_general_asked": float(asked == {"ai-general"}),
+        "asked_tags": math.log1p(len(asked)),
+        "model_work_asked": math.log1p(len((asked & MODEL_WORK_TAGS) - _LIGHT_TAGS)),
+        "light_asked": float(bool(asked & _LIGHT_TAGS)),
+        "hire_cue_share": signals.hire_cue / asking,
+        "skill_cue_share": signals.skill_cue / asking,
+        "duty_start_share": signals.duty_start / asking,
+        "company_subject_share": signals.company_subject / asking,
+        "mentions": math.log1p(signals.mentions),
+        "backdrop_share": signals.backdrop / mentions,
+        "not_asking_share": signals.not_asking / mentions,
+        "title_clear_ai": float(kind.clear_ai),
+        "title_ai_area": float(kind.ai_area),
+        "title_ai_term": float(kind.ai_title),
+        "title_needs_confirmation": float(kind.needs_confirmation),
+        "title_veto_noun": float(kind.not_ai_role_noun),
+        "title_veto_domain": float(kind.not_ai_domain),
+        "title_technical": float(kind.technical),
+        "title_data_scientist": float(kind.data_scientist),
+        "ai_duties": math.log1p(ai_duties),
+        "role_lines": math.log1p(role_lines),
+        "ai_duty_share": ai_duties / max(role_lines, 1),
+        "family_ai_ml": float(family == "ai_ml"),
+        "family_engineering": float(family in _ENGINEERING_FAMILIES),
+        "family_data": float(family == "data"),
+        "department_ai": float(bool(department and _AI_DEPARTMENT.search(department))),
+    }
+    return features
+
+
 # --- the whole posting ----------------------------------------------------------------
 
 
@@ -539,6 +648,8 @@ class AiVerdict:
     ai_skills: list[str] = field(default_factory=list)
     is_ai_role: bool = False
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    # posting_features, when asked for (empty when nothing is named)
+    features: dict[str, float] = field(default_factory=dict)
 
 
 def assess_posting(
@@ -546,11 +657,16 @@ def assess_posting(
     text: str | None,
     sections: list[Section] | Callable[[], list[Section]] | None = None,
     taxonomy: Taxonomy | None = None,
+    *,
+    with_features: bool = False,
+    department: str | None = None,
 ) -> AiVerdict:
     """The AI columns of one posting: its title and description text, split into
     sections (crawler.enrich.sections.split_sections) by the caller, or a function
     giving them, called only when the text mentions AI: most postings do not, and
-    finding the sections costs more than the scan for mentions."""
+    finding the sections costs more than the scan for mentions. ``with_features``: also
+    fill ``features`` (posting_features, with ``department``); it judges every mention,
+    which a crawl does not need."""
     taxonomy = taxonomy or load_taxonomy()
     verdict = AiVerdict()
     found: set[str] = set()
@@ -558,10 +674,12 @@ def assess_posting(
     per_tag: dict[str, int] = {}
     duty_lines: set[int] = set()  # role-section sentences asking for an AI skill
     role_lines = 0
+    signals = _Signals()
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
         if not _EMPLOYER_IN_TITLE.match(title or "", mention.start):
             asked.update(mention.tags)
+            signals.title_tags.update(mention.tags)
         _add_evidence(verdict.evidence, per_tag, mention, "title")
     mentions = taxonomy.find(text) if text else []
     if text and mentions:
@@ -572,32 +690,46 @@ def assess_posting(
         for mention in mentions:
             section = section_at(sections, mention.start)
             found.update(mention.tags)
+            signals.mentions += 1
             # the role's own duties are all judged: how many ask for model work tells an
-            # AI role under a plain title ("Founding Engineer")
+            # AI role under a plain title ("Founding Engineer"); for the features, every
+            # mention is (how many sentences ask, and where)
             duty = section.kind == "role" and mention.tags != ("ai-general",)
-            if (duty or not asked.issuperset(mention.tags)) and not _in_heading(
-                text, section, mention
-            ):
+            if not (with_features or duty or not asked.issuperset(mention.tags)):
+                # its tags already asked: judging it would change no column
+                _add_evidence(verdict.evidence, per_tag, mention, section.kind)
+                continue
+            if _in_heading(text, section, mention):
+                signals.not_asking += 1
+            else:
                 left, right = sentence_span(text, mention.start)
                 key = (left, right)
                 if key not in judged:
                     judged[key] = ask_start(text[left:right], section.kind)
                 start = judged[key]
-                if (
-                    start is not None
-                    and mention.start - left >= start
-                    and not mention_is_backdrop(mention, text[left:right], mention.start - left)
-                ):
+                if start is None or mention.start - left < start:
+                    signals.not_asking += 1
+                elif mention_is_backdrop(mention, text[left:right], mention.start - left):
+                    signals.backdrop += 1
+                else:
                     asked.update(mention.tags)
+                    signals.add_ask(key, section.kind, mention.tags)
                     if duty:
                         duty_lines.add(left)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)
         role_lines = sum(_lines_under_heading(text, s) for s in sections if s.kind == "role")
+        if with_features:
+            signals.cue_ask_sentences(text)
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
     verdict.ai_skills = sorted(found, key=order.__getitem__)
     verdict.mentions_ai = bool(found)
     verdict.asks_for_ai = bool(asked)
     verdict.is_ai_role = is_ai_role(title, asked, (len(duty_lines), role_lines))
+    if with_features and found:
+        verdict.features = posting_features(
+            title or "", department, asked, signals, (len(duty_lines), role_lines),
+            verdict.asks_for_ai, verdict.is_ai_role,
+        )  # fmt: skip
     return verdict
 
 
