@@ -108,8 +108,10 @@ WORKER_REDIS_PREFIX = "careers-crawler"
 WORKER_LEASE_SECONDS = 300
 # After this many lost leases a company is recorded failed (recorded per run by enqueue).
 WORKER_MAX_ATTEMPTS = 3
-# Companies one worker crawler (one platform) crawls at a time.
-WORKER_COMPANIES = 8
+# Companies one worker crawler (one platform) crawls at a time. Unset: 4 on platforms
+# whose API host serves every company (Greenhouse, Lever, ...), 8 on per-tenant ones
+# (Workday, ...), whose companies are on hosts of their own (PlatformSpider.worker_companies).
+WORKER_COMPANIES = None
 # How a worker is named in `scrapy runs`. Unset: host:pid.
 WORKER_NAME = None
 # Set by `scrapy crawlall --worker` (or Scrapyd's setting=WORKER_ENABLED=true): spiders

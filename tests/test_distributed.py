@@ -268,6 +268,34 @@ def test_a_worker_stopped_politely_gives_its_company_back_at_once(
     assert [r["closed_at"] for r in stored_postings(database_url).values()] == [None] * 23
 
 
+def most_at_once(database_url: str, run_id: str) -> int:
+    """The most companies of the run that were in progress at the same moment."""
+    events = []
+    for row in run_states(database_url, run_id).values():
+        events += [(row["started_at"], 1), (row["finished_at"], -1)]
+    at_once = most = 0
+    for _, change in sorted(events):  # at one instant, a finish (-1) sorts first
+        at_once += change
+        most = max(most, at_once)
+    return most
+
+
+@pytest.mark.parametrize(("setting", "expected"), [({}, 4), ({"WORKER_COMPANIES": 2}, 2)])
+def test_a_worker_crawls_a_shared_host_platforms_companies_four_at_a_time(
+    fleet_factory, database_url, redis_prefix, setting, expected
+):
+    fleet = fleet_factory(greenhouse_boards=10, jobs_per_board=1)
+    fleet.serve_boards(delay=dict.fromkeys(fleet.boards, 0.4))  # so that companies overlap
+    settings = fleet.settings(database_url, redis_prefix, **setting)
+    run_id = enqueue(settings, "--company", ",".join(fleet.boards))
+    [worker] = run_workers(settings, ["w"])
+    assert worker.returncode == 0, worker.log[-3000:]
+    assert {row["state"] for row in run_states(database_url, run_id).values()} == {"ok"}
+    # Greenhouse's API host serves every company: a few at once keep its slot busy
+    # (PlatformSpider.worker_companies), unless WORKER_COMPANIES says otherwise.
+    assert most_at_once(database_url, run_id) == expected
+
+
 def test_a_company_whose_lease_keeps_expiring_fails_with_its_reason(
     fleet_factory, database_url, redis_prefix
 ):

@@ -18,9 +18,10 @@ below says why it exists, so it can go when scrapy-redis catches up:
    closes when there is none: as soon as its last company is recorded, rather than
    at the engine's next idle check (every 5 seconds).
 4. ``next_requests`` pops only as many items as the worker has room for
-   (``WORKER_COMPANIES``): the mixin pops ``CONCURRENT_REQUESTS`` at a time, which
-   would hoard companies in one worker while another idles; the worker also asks for
-   more as soon as a company finishes, not only when the whole spider is idle.
+   (``WORKER_COMPANIES``, or the platform's ``worker_companies()``): the mixin pops
+   ``CONCURRENT_REQUESTS`` at a time, which would hoard companies in one worker while
+   another idles; the worker also asks for more as soon as a company finishes, not only
+   when the whole spider is idle.
 5. Not used: the scrapy-redis scheduler, dupefilter and stats collector. A company's
    requests stay in the worker that took it (the unit of distribution is a company),
    so there is no shared request queue to schedule; they also pass ``spider=`` to
@@ -63,7 +64,7 @@ class CompanyQueueMixin(RedisMixin):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.redis_key = f"{crawler.settings['WORKER_REDIS_PREFIX']}:queue:{spider.name}"
         spider.setup_redis(crawler)
-        spider.worker = CompanyWorker(crawler, spider.name)
+        spider.worker = CompanyWorker(crawler, spider.name, cls.worker_companies())
         spider.worker.on_room.append(spider._after_company)
         return spider
 

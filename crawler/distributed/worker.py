@@ -4,7 +4,8 @@ Settings read: ``REDIS_URL``, ``WORKER_REDIS_PREFIX``, ``DATABASE_URL``,
 ``WORKER_LEASE_SECONDS`` (a company whose worker stopped renewing its lease this long
 goes back to the queue), ``WORKER_MAX_ATTEMPTS`` (recorded per run by `scrapy
 enqueue`: after that many lost leases a company is ``failed``), ``WORKER_COMPANIES``
-(companies one crawler crawls at a time), ``WORKER_NAME`` (default ``host:pid``).
+(companies one crawler crawls at a time; unset, the platform's
+``PlatformSpider.worker_companies``), ``WORKER_NAME`` (default ``host:pid``).
 
 ``CompanyWorker`` takes a company (its lease in Redis, then its row in Postgres),
 renews the leases of the companies it holds every third of a lease, records each
@@ -57,7 +58,7 @@ def worker_name(settings: Any) -> str:
 class CompanyWorker:
     """Leases, outcomes and reaping for one platform's crawler in a worker process."""
 
-    def __init__(self, crawler: Crawler, platform: str) -> None:
+    def __init__(self, crawler: Crawler, platform: str, companies_at_once: int) -> None:
         settings = crawler.settings
         self.platform = platform
         self.queue = WorkQueue.from_url(settings["REDIS_URL"], settings["WORKER_REDIS_PREFIX"])
@@ -65,7 +66,7 @@ class CompanyWorker:
         self._db = runs.connect(self.database_url)
         self.name = worker_name(settings)
         self.lease_seconds = settings.getfloat("WORKER_LEASE_SECONDS")
-        self.capacity = max(1, settings.getint("WORKER_COMPANIES"))
+        self.capacity = max(1, settings.getint("WORKER_COMPANIES") or companies_at_once)
         self.crawler = crawler
         self.held: dict[tuple[str, str], Lease] = {}  # (run id, slug) -> our lease on it
         # Companies this worker crawled to the end, and their status.

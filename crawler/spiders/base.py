@@ -155,6 +155,16 @@ class PlatformSpider(scrapy.Spider):
     # is enough, and its host is where the company's API answers.
     per_tenant: ClassVar[bool] = False
 
+    @classmethod
+    def worker_companies(cls) -> int:
+        """Companies a worker crawls at once on this platform, unless WORKER_COMPANIES
+        says. A shared API host serves one company's requests about as fast as several's
+        (the per-host slot and delay bound them all), so four keep its slot busy; fewer
+        at once means each is recorded sooner and a run's last companies finish together
+        (bench/README.md, "Companies at once"). A per-tenant platform's companies are on
+        hosts of their own, each under its own delay: more at once is more throughput."""
+        return 8 if cls.per_tenant else 4
+
     # Platforms whose board is the subdomain of the careers host declare that host's
     # pattern (a named group "board") and the platform's own subdomains that are not
     # boards (www, api, ...); the default board_from_url reads them.
