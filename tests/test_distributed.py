@@ -296,6 +296,28 @@ def test_a_worker_crawls_a_shared_host_platforms_companies_four_at_a_time(
     assert most_at_once(database_url, run_id) == expected
 
 
+def test_a_run_queues_new_companies_first_then_the_largest(
+    fleet_factory, database_url, redis_prefix
+):
+    fleet = fleet_factory(greenhouse_boards=4)
+    sizes = {"fleet00": 1, "fleet01": 3, "fleet02": 2, "fleet03": 1}
+    for index, (board, jobs) in enumerate(sizes.items()):
+        fleet.boards[board] = greenhouse_board(board, 7_000_000 + index * 100, jobs)
+    fleet.serve_boards()
+    settings = fleet.settings(database_url, redis_prefix)
+    enqueue(settings, "--company", "fleet00,fleet01,fleet02")
+    [worker] = run_workers(settings, ["w"])
+    assert worker.returncode == 0, worker.log[-3000:]
+
+    enqueue(settings, "--company", ",".join(sizes))
+    queued = redis.Redis.from_url(REDIS_TEST_URL).lrange(f"{redis_prefix}:queue:greenhouse", 0, -1)
+    # fleet03 was never crawled (its size is unknown), then by open postings: so that no
+    # worker is left with a big board alone at the end of a run
+    assert [json.loads(item)["company"]["slug"] for item in queued] == [
+        "fleet03", "fleet01", "fleet02", "fleet00"
+    ]
+
+
 def test_a_company_whose_lease_keeps_expiring_fails_with_its_reason(
     fleet_factory, database_url, redis_prefix
 ):

@@ -1,4 +1,4 @@
-"""Descriptions are stored lz4-compressed where the server has lz4: about half of pglz's
+"""Descriptions are stored lz4-compressed where the server has lz4: two thirds of pglz's
 server CPU for each write (bench/README.md, "The database's share"). A server built
 without lz4 (the embedded one) keeps pglz, and the crawl works the same."""
 

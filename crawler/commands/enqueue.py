@@ -5,8 +5,10 @@ Settings read: ``REDIS_URL`` (required), ``WORKER_REDIS_PREFIX``, ``DATABASE_URL
 
 Records the run in Postgres (its id, when, the filters and every company, all
 ``queued``), then pushes one JSON work item per company onto its platform's Redis
-queue, where workers (`scrapy crawlall --worker`, on any host) take them. Prints the
-run id. Companies are chosen as `scrapy crawlall` chooses them.
+queue, where workers (`scrapy crawlall --worker`, on any host) take them in that
+order: companies never crawled first, then the largest (most open postings) first
+(``runs.largest_first``). Prints the run id. Companies are chosen as `scrapy crawlall`
+chooses them.
 """
 
 from __future__ import annotations
@@ -55,13 +57,13 @@ class Command(ScrapyCommand):
         spider_names = self.crawler_process.spider_loader.list()
         companies = CrawlAllCommand.chosen_companies(self.settings, opts, spider_names)
         run_id = new_run_id()
-        items = [WorkItem(run_id, company) for company in companies]
 
         try:
             database_url = prepare_database(self.settings)
         except DatabaseUnavailable as exc:
             raise UsageError(str(exc), print_help=False) from None
         with runs.connect(database_url) as conn:
+            items = [WorkItem(run_id, company) for company in runs.largest_first(conn, companies)]
             runs.create_run(
                 conn, run_id,
                 [runs.QueuedCompany(i.company.slug, i.company.platform, i.to_dict())

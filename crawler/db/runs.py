@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+
+if TYPE_CHECKING:
+    from crawler.registry import Company
 
 OPEN_STATES = ("queued", "in_progress")
 FINAL_STATES = ("ok", "partial", "failed")
@@ -57,6 +60,22 @@ def create_run(
                    VALUES (%s, %s, %s, %s)""",
                 [(run_id, c.company, c.platform, Jsonb(c.work_item)) for c in companies],
             )
+
+
+def largest_first(conn: psycopg.Connection, companies: list[Company]) -> list[Company]:
+    """The companies in the order workers should take them: those never crawled first
+    (their size is unknown), then by their open postings, largest first, so that no
+    worker is left crawling a big board alone at the end of a run while the others have
+    nothing to take (a company is never split). Ties keep the registry's order."""
+    rows = conn.execute(
+        "SELECT company, open_postings FROM company_open_postings WHERE company = ANY(%s)",
+        ([c.slug for c in companies],),
+    ).fetchall()
+    open_postings = {row["company"]: row["open_postings"] for row in rows}
+    known = [c for c in companies if c.slug in open_postings]
+    return [c for c in companies if c.slug not in open_postings] + sorted(
+        known, key=lambda c: -open_postings[c.slug]
+    )
 
 
 def take_company(conn: psycopg.Connection, run_id: str, company: str, worker: str) -> int | None:

@@ -43,7 +43,7 @@ FIRST_BACKOFF = 0.25
 MAX_BACKOFF = 8.0
 
 # A description is TOAST-compressed when it is staged and kept so when it is written:
-# lz4 does that in about half of pglz's server CPU (bench/README.md, "The database's
+# lz4 does that in two thirds of pglz's server CPU (bench/README.md, "The database's
 # share"), and the database is what every worker shares. A server built without lz4
 # (the embedded one) keeps its default, pglz.
 _PREFER_LZ4 = """SELECT set_config('default_toast_compression', 'lz4', false)
