@@ -606,6 +606,36 @@ def test_gpus_alone_do_not_confirm_an_ai_platform_role():
     assert not is_ai_role("Research Scientist", {"gpu-computing"})
 
 
+DATA_WORK = (
+    "What you'll do\n"
+    "Record demonstrations on our robot arms: the training data our models learn from.\n"
+    "Review AI-generated answers against the source documents and grade each one.\n"
+    "Keep the lab tidy and the rota up to date.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # producing training data and judging model output is the work, whatever the title
+        ("Robot Operator", DATA_WORK, True),
+        ("Nurse Specialist", DATA_WORK, True),
+        # one such line is a task among others
+        ("Robot Operator", "What you'll do\nReview AI-generated answers weekly.\n"
+         "Keep the lab tidy.\n", False),
+        # plain data collection is field or clinical work, not model data
+        ("Field Technician", "What you'll do\nDrive the ATV for data collection.\n"
+         "Run data collection for the AI team's clinical study.\n", False),
+        # product, sales and other role nouns stay what they are
+        ("Product Manager", DATA_WORK, False),
+    ],
+)  # fmt: skip
+def test_a_role_producing_training_data_or_judging_model_output_is_an_ai_role(
+    title, text, expected
+):
+    assert verdict_for(title, text).is_ai_role is expected
+
+
 # --- the features scripts/train_ai_model.py fits a model on ---------------------------
 
 FEATURE_POSTING = (

@@ -221,8 +221,6 @@ def test_real_test_half_asks_for_ai_target(real_test_half):
 
 
 @needs_corpus
-@pytest.mark.xfail(strict=True, reason="is_ai_role recall on the whole test half is 0.843, "
-                   "below the 0.85 target (README: How far to trust the numbers)")  # fmt: skip
 def test_real_test_half_is_ai_role_target(real_test_half):
     p_target, r_target = real.TARGETS["is_ai_role"]
     tally = real_test_half.fields["is_ai_role"]

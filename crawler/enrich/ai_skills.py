@@ -460,19 +460,37 @@ MODEL_WORK_TAGS = frozenset({
 MIN_AI_DUTIES = 3
 MIN_AI_DUTY_SHARE = 0.45
 
+# A line of the role's own sections whose work is producing the data models learn from or
+# judging what they produce ("generate the training data our models need", "evaluate
+# AI-generated clinical notes"): AI_SKILLS.md counts such roles (AI data trainer, model
+# evaluator) as AI roles whatever their title. Plain "data collection" is not enough: it
+# is also field work and clinical studies.
+_JUDGING = r"(?:evaluat|validat|assess|review|grad|rat|annotat|label|judg|critiqu)\w*"
+_MODEL_DATA_WORK = re.compile(
+    r"\btraining data\b|\bteach(?:es|ing)?\s+(?:our\s+|the\s+)?(?:AI|models?)\b"
+    rf"|\b{_JUDGING}\b[^.\n]{{0,60}}?\b(?:AI|model|LLM)[- ]generated\b"
+    rf"|\b{_JUDGING}\b[^.\n]{{0,40}}?\b(?:model|AI|LLM)\s+(?:outputs?|responses?|answers?)\b",
+    re.IGNORECASE,
+)
+MIN_MODEL_DATA_LINES = 2  # one such line is a task among others; two make it the work
+
 
 def is_ai_role(
-    title: str | None, asked_tags: set[str], duties: tuple[int, int] = (0, 0)
+    title: str | None,
+    asked_tags: set[str],
+    duties: tuple[int, int] = (0, 0),
+    model_data_lines: int = 0,
 ) -> bool:
     """Whether the job's main work is AI/ML itself, judged from the title first, then
     from the asks and ``duties``: (role-section lines asking for a named AI skill, all
-    the role section's lines)."""
+    the role section's lines), and ``model_data_lines``: the role's lines producing
+    training data or judging model output (_MODEL_DATA_WORK)."""
     ai_duties, role_lines = duties
     mostly_ai_duties = ai_duties >= MIN_AI_DUTIES and ai_duties >= MIN_AI_DUTY_SHARE * role_lines
     kind = _title_kind(title or "")
     if kind.not_ai_role_noun:
         return False
-    if kind.clear_ai:
+    if kind.clear_ai or model_data_lines >= MIN_MODEL_DATA_LINES:
         return True
     model_work = asked_tags & MODEL_WORK_TAGS
     if kind.not_ai_domain:  # unless its duties are model work throughout
@@ -673,7 +691,7 @@ def assess_posting(
     asked: set[str] = set()
     per_tag: dict[str, int] = {}
     duty_lines: set[int] = set()  # role-section sentences asking for an AI skill
-    role_lines = 0
+    role_lines = model_data_lines = 0
     signals = _Signals()
     for mention in taxonomy.find(title or ""):
         found.update(mention.tags)
@@ -718,13 +736,16 @@ def assess_posting(
                         duty_lines.add(left)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)
         role_lines = sum(_lines_under_heading(text, s) for s in sections if s.kind == "role")
+        model_data_lines = sum(_model_data_lines(text, s) for s in sections if s.kind in _OWN_KINDS)
         if with_features:
             signals.cue_ask_sentences(text)
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
     verdict.ai_skills = sorted(found, key=order.__getitem__)
     verdict.mentions_ai = bool(found)
     verdict.asks_for_ai = bool(asked)
-    verdict.is_ai_role = is_ai_role(title, asked, (len(duty_lines), role_lines))
+    verdict.is_ai_role = is_ai_role(
+        title, asked, (len(duty_lines), role_lines), model_data_lines
+    )
     if with_features and found:
         verdict.features = posting_features(
             title or "", department, asked, signals, (len(duty_lines), role_lines),
@@ -737,3 +758,14 @@ def _lines_under_heading(text: str, section: Section) -> int:
     """The non-empty lines of a section, its heading line left out."""
     lines = text[section.start : section.end].split("\n")
     return sum(1 for line in lines[1 if section.heading else 0 :] if line.strip())
+
+
+_OWN_KINDS = ("role", "requirements")  # the role's own sections, where its work is named
+
+
+def _model_data_lines(text: str, section: Section) -> int:
+    """The lines of a section whose work is producing training data or judging model
+    output (_MODEL_DATA_WORK)."""
+    return sum(
+        1 for line in text[section.start : section.end].split("\n") if _MODEL_DATA_WORK.search(line)
+    )
