@@ -152,6 +152,16 @@ def test_html_heading_shapes_win_over_guessing_from_text():
     assert kinds(sections) == [("role", "About the role"), ("benefits", "Benefits")]
 
 
+def test_an_about_line_heads_the_company_even_where_the_html_marks_other_headings():
+    # Ashby boards often close with "About <Company>" as a plain paragraph
+    _, sections = sections_of(
+        "<h2>Requirements</h2><ul><li><p>Sourcing skills</p></li></ul>"
+        "<p>About Acme AI</p><p>Acme builds AI agents for clinics.</p>"
+        "<p>About 40 people work here.</p>"
+    )
+    assert kinds(sections) == [("requirements", "Requirements"), ("company", "About Acme AI")]
+
+
 def test_section_at_and_empty_text():
     assert split_sections("") == []
     sections = split_sections("About us\nAcme.\n\nRequirements\nGo.")

@@ -147,13 +147,18 @@ _INLINE_LABEL = re.compile(r"^([^\W\d_][\w '&/-]{2,40}):\s+\S")
 _LABEL_CHARS = 42  # an inline label's colon stands within its line's first 42 characters
 
 
+# "About Acme AI", "About you": a short line opening with "About" heads a section even
+# where the HTML marks its other headings and not this one (a plain paragraph).
+_ABOUT_LINE = re.compile(r"^About\s+[^\W\d_][^.!?,;:]{0,40}$")
+
+
 def _looks_like_heading(line: str, strict: bool = False) -> bool:
     """A heading line in plain text: short, no sentence punctuation, and either ends in
     a colon, is in capitals, or names a known section. Strict (the HTML marked its
     headings): only a colon or capitals line naming a known section."""
     marked = line.endswith(":") or (line.isupper() and len(line) > 3)
     if strict and not marked:  # the cheap test first: most lines are not marked
-        return False
+        return line.startswith("About") and bool(_ABOUT_LINE.match(line)) and len(line.split()) <= 5
     if not _TEXT_HEADING.match(line) or len(line.split()) > 10:
         return False
     if strict:
