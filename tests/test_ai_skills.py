@@ -507,6 +507,10 @@ def test_ann_indexes_are_vector_search():
         "Responsibilities\nWrite end-to-end tests for our clinical AI products.",
         "The role\nDrive tractors and run Globex's AI-powered cameras on customer farms.",
         "Responsibilities\nScale the services that support Globex's AI-driven workflows.",
+        # AI qualifying a product or business noun, whoever owns it
+        "Responsibilities\nKeep the integrations behind clinical AI products running.",
+        "What you'll do\nAutomated payouts and AI invoice approval for the finance team.",
+        "The role\nPlan field visits for an AI solutions provider to city councils.",
         # a name written as a domain
         "The role\nHelp Globex.AI grow its finance team across three offices.",
         # a closing pitch
@@ -529,6 +533,10 @@ def test_the_employers_ai_product_and_pitch_do_not_ask(text):
         # the hire as the subject under a company or culture heading
         "About our engineering culture\nYou'll integrate AI tools into your daily work.",
         "About Globex\nYou are quick to grasp the craft of designing AI products.",
+        # AI products the hire uses, builds or is asked to know
+        "Responsibilities\nRun payroll, leveraging tools such as Notion and AI-driven solutions.",
+        "Requirements\nExperience selling AI platforms to hospitals.",
+        "What you'll do\nShip AI workflows for our underwriters.",
     ],
 )
 def test_the_hire_building_the_product_or_named_under_a_company_heading_asks(text):

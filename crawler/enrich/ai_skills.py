@@ -204,6 +204,42 @@ _PRODUCT_PHRASES = frozenset(
 )  # fmt: skip
 
 
+# AI as a qualifier of a product or business noun, whoever owns it ("support AI-driven
+# workflows", "clinical AI products", "an AI software company", "AI invoice approval"):
+# it names what the product is, not what the hire does, unless the sentence asks the
+# hire to know it (_SKILL_CUE) or a build verb governs it (_BUILDS_IT).
+_AI_QUALIFIER = re.compile(
+    r"\b(?:AI|A\.I\.|artificial intelligence|generative AI|GenAI)(?:[- ](?:powered|driven"
+    r"|native|first|based|enabled))?\s+(?:[\w-]+\s+){0,2}?(?:products?|platforms?|solutions?"
+    r"|systems?|workflows?|modules?|services?|software|offerings?|deployments?|company"
+    r"|companies|provider|vendors?|approvals?|copilots?|cameras?|devices?)\b",
+    re.IGNORECASE,
+)
+
+
+# The hire using AI products is an ask ("leveraging tools such as Notion and AI-driven
+# solutions"): a use verb shortly before the phrase keeps it.
+_USES = re.compile(
+    r"\b(?:us(?:e|es|ing)|leverag(?:e|es|ing)|adopt(?:s|ing)?|appl(?:y|ies|ying)"
+    r"|employ(?:s|ing)?|integrat(?:e|es|ing)|harness(?:es|ing)?)\b",
+    re.IGNORECASE,
+)
+
+
+def _qualifies_a_product(sentence: str, start: int, end: int) -> bool:
+    """Whether the mention at start:end qualifies a product noun (_AI_QUALIFIER) in a
+    sentence asking no skill, with no build verb governing the phrase."""
+    for match in _AI_QUALIFIER.finditer(sentence, start, min(len(sentence), end + 60)):
+        if match.start() == start:
+            before = max(0, start - 60)
+            return not (
+                _SKILL_CUE.search(sentence)
+                or _BUILDS_IT.search(sentence, max(0, start - 50), start)
+                or _USES.search(sentence, before, start)
+            )
+    return False
+
+
 def _names_the_product(sentence: str, start: int, end: int) -> bool:
     """Whether the mention at start:end names the employer's product in a phrase the
     hire does not build ("sell our AI agents to clinics")."""
@@ -232,8 +268,8 @@ def mention_is_backdrop(mention: Mention, sentence: str, start: int) -> bool:
     domain_name = start > 1 and sentence[start - 1] == "." and sentence[start - 2].isalnum()
     if phrase == "ai" and domain_name:
         return True  # a name written as a domain, "Globex.AI"
-    if (phrase in _BACKDROP_PHRASES or phrase in _PRODUCT_PHRASES) and _names_the_product(
-        sentence, start, end
+    if (phrase in _BACKDROP_PHRASES or phrase in _PRODUCT_PHRASES) and (
+        _names_the_product(sentence, start, end) or _qualifies_a_product(sentence, start, end)
     ):
         return True
     if phrase not in _BACKDROP_PHRASES and phrase not in _TEAM_PHRASES:
@@ -763,9 +799,19 @@ def _lines_under_heading(text: str, section: Section) -> int:
 _OWN_KINDS = ("role", "requirements")  # the role's own sections, where its work is named
 
 
+# Words one of which every _MODEL_DATA_WORK line holds: the regex has no literal prefix
+# to skip ahead by, so a section without any of them is not scanned.
+_MODEL_DATA_WORDS = (
+    "training data", "teach", "generated", "model output", "model response", "model answer",
+    "ai output", "ai response", "ai answer", "llm output", "llm response", "llm answer",
+)  # fmt: skip
+
+
 def _model_data_lines(text: str, section: Section) -> int:
     """The lines of a section whose work is producing training data or judging model
     output (_MODEL_DATA_WORK)."""
-    return sum(
-        1 for line in text[section.start : section.end].split("\n") if _MODEL_DATA_WORK.search(line)
-    )
+    body = text[section.start : section.end]
+    lowered = body.lower()
+    if not any(word in lowered for word in _MODEL_DATA_WORDS):
+        return 0
+    return sum(1 for line in body.split("\n") if _MODEL_DATA_WORK.search(line))
