@@ -42,7 +42,10 @@ DRAWN = """plots => plots.map(p => ({
     series: [...p.querySelectorAll('.trace')].map(t => [...t.querySelectorAll('.point')]
         .filter(m => { const b = m.getBoundingClientRect(); return b.width > 0 && b.height > 0; })
         .length),
-    ticks: [...p.querySelectorAll('.xtick text')].map(t => t.textContent)}))"""
+    ticks: [...p.querySelectorAll('.xtick text')].map(t => t.textContent),
+    legend: [...p.querySelectorAll('.legend .legendtext')].map(t => t.textContent),
+    fills: [...p.querySelectorAll('.trace')].map(t => {
+        const bar = t.querySelector('.point path'); return bar ? bar.style.fill : null; })}))"""
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -114,6 +117,19 @@ def assert_marks_in_every_series(drawn: list[dict]) -> None:
         assert all(marks >= 1 for marks in plot["series"]), plot
 
 
+def assert_one_colour_per_group(drawn: list[dict]) -> None:
+    """The article's charts (seniority mix, pay by seniority per currency) name every
+    group they draw in a legend, and draw each group in the same colour everywhere."""
+    colours: dict[str, set[str]] = {}
+    for plot in drawn:
+        if plot["id"] == "seniority-mix" or plot["id"].startswith("pay-seniority-"):
+            assert len(plot["legend"]) == len(plot["series"]), plot
+            for group, fill in zip(plot["legend"], plot["fills"], strict=True):
+                colours.setdefault(group, set()).add(fill)
+    assert colours and all(len(fills) == 1 for fills in colours.values()), colours
+    assert len({next(iter(fills)) for fills in colours.values()}) == len(colours), colours
+
+
 def test_report_page_renders_every_chart_offline(report_page):
     html = report_page.read_text(encoding="utf-8")
     # plotly.js is inside the page (its source merely names a CDN for geo maps)
@@ -125,6 +141,7 @@ def test_report_page_renders_every_chart_offline(report_page):
     assert "of open software postings ask for AI skills" in html
     assert [plot["id"] for plot in seen["drawn"]] == EXPECTED_CHARTS
     assert_marks_in_every_series(seen["drawn"])
+    assert_one_colour_per_group(seen["drawn"])
     assert seen["problems"] == []
     assert seen["requests"] == [report_page.as_uri()]
 

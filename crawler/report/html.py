@@ -28,6 +28,10 @@ from crawler.report.data import (
 from crawler.report.text import AI_ROLE_NOTE, ASKS_NOTE, PAY_NOTE, SOFTWARE_NOTE, TREND_TITLES
 
 FEW_WEEKS = 12  # up to this many weeks, trends are bars labelled by week
+# One colour per role group in every chart, and a legend even for one group: a pay
+# chart holding only non-software roles must not borrow the colour that the next chart
+# gives AI/ML roles (plotly colours traces by their order and hides a lone legend).
+GROUP_COLORS = dict(zip(ROLE_GROUPS, ("#636efa", "#ef553b", "#00cc96"), strict=True))
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
@@ -115,10 +119,13 @@ def _article_parts(report: Report) -> list[str]:
         figure = go.Figure([
             go.Bar(name=group, x=[row[0] for row in mix],
                    y=[100 * int(row[1 + 2 * i]) / totals[i] if totals[i] else 0 for row in mix],
-                   text=[f"{row[1 + 2 * i]}" for row in mix], textposition="outside")
+                   text=[f"{row[1 + 2 * i]}" for row in mix], textposition="outside",
+                   marker_color=GROUP_COLORS[group])
             for i, group in enumerate(groups) if totals[i]
         ])  # fmt: skip
-        figure.update_layout(barmode="group", yaxis_title="% of the group's open postings")
+        figure.update_layout(
+            barmode="group", yaxis_title="% of the group's open postings", showlegend=True
+        )
         parts.append(_figure_html(
             figure, "seniority-mix", "Seniority of AI/ML roles beside other software roles",
             "Share of each group's open postings at each level; labels: postings.",
@@ -134,11 +141,12 @@ def _article_parts(report: Report) -> list[str]:
                     name=group, x=[lv for lv in levels if lv in by_level],
                     y=[round(by_level[lv]["median_annual"]) for lv in levels if lv in by_level],
                     text=[f"n={by_level[lv]['postings']}" for lv in levels if lv in by_level],
-                    textposition="outside",
+                    textposition="outside", marker_color=GROUP_COLORS[group],
                 ))  # fmt: skip
         figure = go.Figure(traces)
         figure.update_layout(
             barmode="group",
+            showlegend=True,
             yaxis_title=f"median annual pay ({currency})",
             xaxis={"categoryorder": "array", "categoryarray": levels},
         )
