@@ -44,6 +44,8 @@ DRAWN = """plots => plots.map(p => ({
         .length),
     ticks: [...p.querySelectorAll('.xtick text')].map(t => t.textContent),
     legend: [...p.querySelectorAll('.legend .legendtext')].map(t => t.textContent),
+    labels: [...p.querySelectorAll('.bartext')].map(t => t.textContent),
+    yTitle: (p.querySelector('.ytitle') || {}).textContent,
     fills: [...p.querySelectorAll('.trace')].map(t => {
         const bar = t.querySelector('.point path'); return bar ? bar.style.fill : null; })}))"""
 
@@ -130,6 +132,17 @@ def assert_one_colour_per_group(drawn: list[dict]) -> None:
     assert len({next(iter(fills)) for fills in colours.values()}) == len(colours), colours
 
 
+def assert_pay_charts_say_what_they_rest_on(drawn: list[dict]) -> None:
+    """Every pay chart names its currency on the axis and labels each median with the
+    postings it rests on."""
+    pay = [plot for plot in drawn if plot["id"].startswith("pay-")]
+    assert pay
+    for plot in pay:
+        assert plot["yTitle"] == f"median annual pay ({plot['id'].rsplit('-', 1)[1]})", plot
+        assert len(plot["labels"]) == sum(plot["series"]), plot
+        assert all(re.fullmatch(r"n=\d+", label) for label in plot["labels"]), plot
+
+
 def test_report_page_renders_every_chart_offline(report_page):
     html = report_page.read_text(encoding="utf-8")
     # plotly.js is inside the page (its source merely names a CDN for geo maps)
@@ -142,6 +155,7 @@ def test_report_page_renders_every_chart_offline(report_page):
     assert [plot["id"] for plot in seen["drawn"]] == EXPECTED_CHARTS
     assert_marks_in_every_series(seen["drawn"])
     assert_one_colour_per_group(seen["drawn"])
+    assert_pay_charts_say_what_they_rest_on(seen["drawn"])
     assert seen["problems"] == []
     assert seen["requests"] == [report_page.as_uri()]
 

@@ -68,22 +68,26 @@ def render_html(report: Report) -> str:
     parts.append(_bar_chart(
         "seniority", "Open postings by seniority",
         [r["seniority"] for r in report.seniority], [r["postings"] for r in report.seniority],
+        "open postings",
     ))  # fmt: skip
     parts.append(_bar_chart(
         "role-family", "Open postings by role family",
         [r["role_family"] for r in report.role_families],
-        [r["postings"] for r in report.role_families],
+        [r["postings"] for r in report.role_families], "open postings",
     ))  # fmt: skip
     for currency in sorted({row["currency"] for row in report.pay}):
         rows = [row for row in report.pay if row["currency"] == currency]
         parts.append(_bar_chart(
             f"pay-{currency}", f"Median annual pay by role family ({currency})",
             [r["role_family"] for r in rows], [round(r["median_annual"]) for r in rows],
+            f"median annual pay ({currency})", [f"n={r['postings']}" for r in rows],
+            "Labels: postings stating pay that each median rests on.",
         ))  # fmt: skip
     if report.ai_skills:
         parts.append(_bar_chart(
             "ai-skills", "Top AI skills (open postings naming each)",
             [r["skill"] for r in report.ai_skills], [r["postings"] for r in report.ai_skills],
+            "open postings",
         ))  # fmt: skip
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -202,6 +206,15 @@ def _trend_chart(trend: Trend) -> str:
     return _figure_html(figure, f"trend-{trend.dimension}", title, note)
 
 
-def _bar_chart(div_id: str, title: str, labels: list[str], values: list[int]) -> str:
-    figure = go.Figure(go.Bar(x=labels, y=values))
-    return _figure_html(figure, div_id, title)
+def _bar_chart(
+    div_id: str,
+    title: str,
+    labels: list[str],
+    values: list[int],
+    y_title: str,
+    bar_text: list[str] | None = None,
+    note: str = "",
+) -> str:
+    figure = go.Figure(go.Bar(x=labels, y=values, text=bar_text, textposition="outside"))
+    figure.update_layout(yaxis_title=y_title)
+    return _figure_html(figure, div_id, title, note)
