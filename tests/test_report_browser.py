@@ -4,7 +4,8 @@ Opens the written file in headless Chromium (the system one, through Playwright)
 checks that every chart drew visible marks (at least one bar or point of each series),
 that the page logged no error, and that no request left the page (plotly.js is inlined;
 nothing comes from a CDN). Two histories: 70 weeks, and a single first crawl, whose
-weekly charts must read by week (bars labelled with the week, not a time axis).
+weekly charts must read by week (bars labelled with the week, not a time axis), its
+twelve role families each in a colour of its own.
 SCREENSHOT_DIR set: each page is also saved there as a PNG, to look at.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import fixture_text, run_scrapy
-from tests.test_report import crawl, seed_history, serve
+from tests.test_report import crawl, query_all, seed_history, serve
 
 CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +35,10 @@ EXPECTED_CHARTS = [
     "trend-asks_for_ai", "seniority", "role-family", "pay-GBP", "pay-USD", "ai-skills",
 ]  # fmt: skip
 TRENDS = [chart for chart in EXPECTED_CHARTS if chart.startswith("trend-")]
+TWELVE_FAMILIES = (
+    "backend", "frontend", "fullstack", "mobile", "infrastructure", "sre", "security", "qa",
+    "data", "ai_ml", "product", "design",
+)  # fmt: skip
 # Per chart: its id, and per series the marks drawn with a visible size (bars, points),
 # and the x-axis tick labels.
 DRAWN = """plots => plots.map(p => ({
@@ -132,6 +137,13 @@ def assert_one_colour_per_group(drawn: list[dict]) -> None:
     assert len({next(iter(fills)) for fills in colours.values()}) == len(colours), colours
 
 
+def assert_series_told_apart(drawn: list[dict]) -> None:
+    """No two series of a chart share a colour (a trend of twelve role families too)."""
+    for plot in drawn:
+        fills = [fill for fill in plot["fills"] if fill]
+        assert len(set(fills)) == len(fills), plot
+
+
 def assert_pay_charts_say_what_they_rest_on(drawn: list[dict]) -> None:
     """Every pay chart names its currency on the axis and labels each median with the
     postings it rests on."""
@@ -156,20 +168,35 @@ def test_report_page_renders_every_chart_offline(report_page):
     assert_marks_in_every_series(seen["drawn"])
     assert_one_colour_per_group(seen["drawn"])
     assert_pay_charts_say_what_they_rest_on(seen["drawn"])
+    assert_series_told_apart(seen["drawn"])
     assert seen["problems"] == []
     assert seen["requests"] == [report_page.as_uri()]
 
 
 def test_one_week_of_history_reads_by_week(replay, database_url, tmp_path):
-    serve(replay, json.loads(fixture_text("greenhouse/anthropic_jobs.json")),
-          json.loads(fixture_text("greenhouse/stripe_jobs.json")))  # fmt: skip
+    anthropic = json.loads(fixture_text("greenhouse/anthropic_jobs.json"))
+    stripe = json.loads(fixture_text("greenhouse/stripe_jobs.json"))
+    template = stripe["jobs"][0]
+    stripe["jobs"] += [
+        {**template, "id": 7100000 + n, "title": f"{template['title']} {n}",
+         "absolute_url": f"https://stripe.com/jobs/listing/engineer/{7100000 + n}"}
+        for n in range(len(TWELVE_FAMILIES))
+    ]  # fmt: skip
+    serve(replay, anthropic, stripe)
     crawl(replay, database_url)
+    # twelve role families: more series than plotly's ten default colours
+    query_all(database_url, [(
+        "UPDATE postings SET role_family = (%s::text[])[1 + id %% 12]",
+        (list(TWELVE_FAMILIES),),
+    )])  # fmt: skip
     page_file = write_page(database_url, tmp_path / "first-crawl.html")
 
     seen = open_page(page_file, len(TRENDS))
     drawn = {plot["id"]: plot for plot in seen["drawn"]}
     assert set(TRENDS) <= set(drawn)
     assert_marks_in_every_series(seen["drawn"])
+    assert len(drawn["trend-role_family"]["series"]) == len(TWELVE_FAMILIES)
+    assert_series_told_apart(seen["drawn"])
     for trend in TRENDS:  # one category: the week, as a date (no clock times)
         assert [re.fullmatch(r"\d{4}-\d{2}-\d{2}", tick) is not None
                 for tick in drawn[trend]["ticks"]] == [True], drawn[trend]  # fmt: skip

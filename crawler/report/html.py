@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 from plotly.offline import get_plotlyjs
 
 from crawler.db.report import ROLE_GROUPS, Trend
@@ -197,6 +198,8 @@ def _trend_chart(trend: Trend) -> str:
             figure.add_trace(go.Scatter(x=weeks, y=counts, mode="lines+markers", name=label,
                                         marker={"size": 4}))  # fmt: skip
     figure.update_layout(yaxis_title="open postings", xaxis_title="week (Monday, UTC)")
+    if len(trend.series) > len(qualitative.Plotly):  # the default ten colours would repeat
+        figure.update_layout(colorway=qualitative.Alphabet)
     if few:
         figure.update_layout(barmode="group", xaxis_type="category")
     note = "Open in a week: first seen by its end and not closed before it." + (
