@@ -508,6 +508,12 @@ _MODEL_DATA_WORK = re.compile(
     rf"|\b{_JUDGING}\b[^.\n]{{0,40}}?\b(?:model|AI|LLM)\s+(?:outputs?|responses?|answers?)\b",
     re.IGNORECASE,
 )
+# Words one of which every _MODEL_DATA_WORK line holds: the regex has no literal prefix
+# to skip ahead by, so a section without any of them is not scanned.
+_MODEL_DATA_WORDS = (
+    "training data", "teach", "generated", "model output", "model response", "model answer",
+    "ai output", "ai response", "ai answer", "llm output", "llm response", "llm answer",
+)  # fmt: skip
 MIN_MODEL_DATA_LINES = 2  # one such line is a task among others; two make it the work
 
 
@@ -772,7 +778,9 @@ def assess_posting(
                         duty_lines.add(left)
             _add_evidence(verdict.evidence, per_tag, mention, section.kind)
         role_lines = sum(_lines_under_heading(text, s) for s in sections if s.kind == "role")
-        model_data_lines = sum(_model_data_lines(text, s) for s in sections if s.kind in _OWN_KINDS)
+        model_data_lines = sum(
+            _model_data_lines(text, s) for s in sections if s.kind in ASKING_KINDS
+        )
         if with_features:
             signals.cue_ask_sentences(text)
     order = {tag: index for index, tag in enumerate(taxonomy.tags)}
@@ -794,17 +802,6 @@ def _lines_under_heading(text: str, section: Section) -> int:
     """The non-empty lines of a section, its heading line left out."""
     lines = text[section.start : section.end].split("\n")
     return sum(1 for line in lines[1 if section.heading else 0 :] if line.strip())
-
-
-_OWN_KINDS = ("role", "requirements")  # the role's own sections, where its work is named
-
-
-# Words one of which every _MODEL_DATA_WORK line holds: the regex has no literal prefix
-# to skip ahead by, so a section without any of them is not scanned.
-_MODEL_DATA_WORDS = (
-    "training data", "teach", "generated", "model output", "model response", "model answer",
-    "ai output", "ai response", "ai answer", "llm output", "llm response", "llm answer",
-)  # fmt: skip
 
 
 def _model_data_lines(text: str, section: Section) -> int:
